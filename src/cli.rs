@@ -1,0 +1,123 @@
+//! The command line: clap types only. `settings` turns them, the environment
+//! and the config file into validated settings.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
+
+use crate::plan::EngineChoice;
+
+/// edgeup turns a Linux or Windows machine into an Azure IoT Edge device:
+/// it detects the platform, resolves the component versions from the release
+/// table, and plans (then applies) the install.
+#[derive(Debug, Parser)]
+#[command(name = "edgeup", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Say more on stderr (repeat for more)
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Say only warnings and errors on stderr
+    #[arg(short, long, global = true, env = "EDGEUP_QUIET")]
+    pub quiet: bool,
+    /// When to use colors (NO_COLOR is honoured with auto)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "EDGEUP_COLOR",
+        value_name = "WHEN"
+    )]
+    pub color: Option<ColorChoice>,
+    /// Read option values from this TOML file; flags and EDGEUP_* variables win over it
+    #[arg(long, global = true, env = "EDGEUP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of the human report
+    #[arg(long, global = true, env = "EDGEUP_JSON")]
+    pub json: bool,
+}
+
+/// When to use colors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the facts of this machine and its support verdict
+    Detect(DetectArgs),
+    /// Show the release table and the support matrix
+    Releases,
+    /// Show everything an install would do, changing nothing
+    Plan(PlanArgs),
+}
+
+/// Which machine to read.
+#[derive(Debug, Args)]
+pub struct MachineArgs {
+    /// Read this directory as the machine's root instead of /
+    #[arg(long, env = "EDGEUP_ROOT", value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Take this as the userland architecture (amd64, armhf, arm64)
+    #[arg(long, env = "EDGEUP_ARCH", value_name = "ARCH")]
+    pub arch: Option<String>,
+}
+
+/// `edgeup detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    #[command(flatten)]
+    pub machine: MachineArgs,
+}
+
+/// `edgeup plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Plan for this platform (see `edgeup releases`) instead of this machine
+    #[arg(long, env = "EDGEUP_PLATFORM", value_name = "ID", conflicts_with_all = ["root", "arch"])]
+    pub platform: Option<String>,
+    #[command(flatten)]
+    pub machine: MachineArgs,
+    #[command(flatten)]
+    pub install: InstallArgs,
+}
+
+/// Options that shape what an install does.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// latest, a release (1.0.8) or a patch (1.0.8.3)
+    #[arg(long = "version", env = "EDGEUP_VERSION", value_name = "V")]
+    pub version: Option<String>,
+    /// moby: install moby-engine; existing: keep the installed Docker CE/EE
+    #[arg(long, value_enum, env = "EDGEUP_ENGINE", value_name = "ENGINE")]
+    pub engine: Option<EngineChoice>,
+    /// Package repository base [default: https://packages.microsoft.com]
+    #[arg(long, env = "EDGEUP_MIRROR", value_name = "URL")]
+    pub mirror: Option<String>,
+    /// The repository signing key, a URL or a file [default: <mirror>/keys/microsoft.asc]
+    #[arg(long, env = "EDGEUP_REPO_KEY", value_name = "PATH|URL")]
+    pub repo_key: Option<String>,
+    /// Release-asset base [default: https://github.com/Azure/azure-iotedge/releases/download]
+    #[arg(long, env = "EDGEUP_ASSETS_URL", value_name = "URL")]
+    pub assets_url: Option<String>,
+    /// Debian archive holding libssl1.0.2 for Debian 10 systems whose distribution lacks it
+    #[arg(long, env = "EDGEUP_DEBIAN_ARCHIVE", value_name = "URL")]
+    pub debian_archive: Option<String>,
+    /// On an unsupported platform, plan as the nearest supported one
+    #[arg(long, env = "EDGEUP_FORCE")]
+    pub force: bool,
+}

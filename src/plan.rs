@@ -1,0 +1,751 @@
+//! plan: a pure function from (platform, resolution, facts, options) to an
+//! ordered list of typed steps. A plan is plain data: `edgeup plan` prints
+//! it, `--json` emits it, and the executor walks it.
+
+use serde::Serialize;
+
+use crate::catalog::{Arch, Catalog, Family, Generation, Origin, Platform, Source};
+use crate::error::{Error, Result};
+use crate::facts::{Facts, OsFacts, ServiceManager, windows::FeatureState};
+use crate::resolve::{PlatformSummary, Resolution};
+
+/// The Microsoft package repository, the default of `--mirror`.
+pub const DEFAULT_MIRROR: &str = "https://packages.microsoft.com";
+/// The GitHub release-asset base, the default of `--assets-url`.
+pub const DEFAULT_ASSETS_URL: &str = "https://github.com/Azure/azure-iotedge/releases/download";
+/// The Visual C++ runtime the Windows IoT Edge daemon needs (facts §4.3).
+pub const VC_RUNTIME_URL: &str = "https://download.microsoft.com/download/0/6/4/064F84EA-D1DB-4EAA-9A5C-CC2F0FF6A638/vc_redist.x64.exe";
+
+/// dpkg options for every apt transaction: never stop at a conffile prompt
+/// (sandbox notes, gotcha 4).
+pub const DPKG_OPTIONS: [&str; 2] = ["--force-confdef", "--force-confold"];
+
+/// Which container engine the install uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineChoice {
+    /// moby-engine from the Microsoft repository (recommended for production).
+    Moby,
+    /// Keep the installed Docker CE/EE (best-effort support from Microsoft).
+    Existing,
+}
+
+/// Options that shape a plan.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    /// Package repository base (`--mirror`).
+    pub mirror: String,
+    /// The repository key (`--repo-key`), a URL or a local path.
+    pub repo_key: String,
+    /// Release-asset base (`--assets-url`).
+    pub assets_url: String,
+    /// Debian archive for the libssl1.0.2 fallback (`--debian-archive`).
+    pub debian_archive: Option<String>,
+    pub engine: EngineChoice,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            mirror: DEFAULT_MIRROR.to_string(),
+            repo_key: default_repo_key(DEFAULT_MIRROR),
+            assets_url: DEFAULT_ASSETS_URL.to_string(),
+            debian_archive: None,
+            engine: EngineChoice::Moby,
+        }
+    }
+}
+
+/// The repository key URL served beside a mirror.
+pub fn default_repo_key(mirror: &str) -> String {
+    format!("{}/keys/microsoft.asc", mirror.trim_end_matches('/'))
+}
+
+/// The package tool a step uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageTool {
+    Apt,
+    Yum,
+}
+
+/// A package at a version; `file`/`url` for packages installed from a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackagePin {
+    pub name: String,
+    /// The upstream version (`1.0.8`); the repository's revision is found at
+    /// apply time. `None`: whatever the distribution offers.
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// One thing the install does.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Write the repository definition and its signing key.
+    AddRepository {
+        manager: PackageTool,
+        file: String,
+        content: String,
+        key_url: String,
+        key_file: String,
+    },
+    /// Install packages in one transaction.
+    InstallPackages {
+        manager: PackageTool,
+        transaction: String,
+        packages: Vec<PackagePin>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        dpkg_options: Vec<String>,
+    },
+    /// An OS-specific fixup.
+    Fixup {
+        fixup: String,
+        packages: Vec<PackagePin>,
+        /// Where the package comes from when the distribution has none.
+        fallback_url: Option<String>,
+    },
+    /// Write the daemon's config file.
+    WriteConfig {
+        path: String,
+        agent_image: String,
+        provisioning: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        windows: Option<WindowsConfig>,
+    },
+    /// Start or restart a service.
+    Service { name: String, action: String },
+    /// Check the result.
+    Verify,
+    /// Enable an optional Windows feature (may need a reboot).
+    EnableWindowsFeature { feature: String },
+    /// Install the Visual C++ runtime when `vcruntime140.dll` is missing.
+    InstallVcRuntime {
+        url: String,
+        only_if_missing: String,
+    },
+    /// Install the IoT Edge CAB.
+    InstallWindowsPackage {
+        url: String,
+        file: String,
+        method: String,
+    },
+    /// Add folders to the machine PATH.
+    AddToPath { dirs: Vec<String> },
+}
+
+/// The Windows-specific values of config.yaml (facts §4.4).
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowsConfig {
+    pub management_uri: String,
+    pub workload_uri: String,
+    pub homedir: String,
+    pub moby_runtime_uri: String,
+    pub network: String,
+}
+
+/// A step: what it does for people (`summary`) and as data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub summary: String,
+    #[serde(flatten)]
+    pub action: Action,
+    /// Why the step will be skipped, when it will.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip: Option<String>,
+}
+
+impl Step {
+    fn new(summary: impl Into<String>, action: Action) -> Step {
+        Step {
+            summary: summary.into(),
+            action,
+            skip: None,
+        }
+    }
+
+    /// The step's kind as JSON names it.
+    pub fn kind(&self) -> String {
+        serde_json::to_value(&self.action)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// Everything an install would do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub platform: PlatformSummary,
+    /// Set when `--force` planned for the nearest platform: the machine's own ID.
+    pub forced_from: Option<String>,
+    pub release: String,
+    pub versions: Resolution,
+    pub steps: Vec<Step>,
+    pub warnings: Vec<String>,
+}
+
+/// The target of a plan.
+pub struct Target<'a, 'c> {
+    pub platform: &'a Platform<'c>,
+    /// The machine's facts when planning for this machine; `None` with `--platform`.
+    pub facts: Option<&'a Facts>,
+    /// The machine's own platform ID when `--force` replaced it.
+    pub forced_from: Option<String>,
+}
+
+/// Plans an install.
+pub fn plan(
+    catalog: &Catalog,
+    target: &Target<'_, '_>,
+    resolution: &Resolution,
+    options: &PlanOptions,
+) -> Result<Plan> {
+    let platform = target.platform;
+    let generation = catalog
+        .generations
+        .get(&resolution.generation)
+        .ok_or_else(|| Error::Failed {
+            context: "planning".into(),
+            detail: format!("unknown generation {}", resolution.generation),
+        })?;
+    let source = catalog
+        .source(platform.os, platform.arch)
+        .ok_or_else(|| Error::unsupported(format!("{} has no package source", platform.id), ""))?;
+    let mut warnings = Vec::new();
+    if let Some(from) = &target.forced_from {
+        warnings.push(format!(
+            "--force: planning for {} ({}) although this machine is {from}; this is not a supported combination",
+            platform.id, platform.os.name
+        ));
+    }
+    match platform.tier {
+        crate::catalog::Tier::Preview => warnings.push(format!(
+            "{} is in public preview: fine for evaluation, not yet generally available",
+            platform.id
+        )),
+        crate::catalog::Tier::Tier2 => warnings.push(format!(
+            "{} is Tier 2: compatible, but not tested by Microsoft",
+            platform.id
+        )),
+        _ => {}
+    }
+    let engine_choice = check_engine(target.facts, options.engine, &mut warnings)?;
+    let mut steps = match platform.os.family {
+        Family::Apt | Family::Rpm => linux_steps(
+            catalog,
+            platform,
+            source,
+            generation,
+            resolution,
+            options,
+            engine_choice,
+        )?,
+        Family::Windows => windows_steps(catalog, target, generation, resolution, options)?,
+        Family::Image => {
+            return Err(Error::unsupported(
+                format!(
+                    "{} has no package manager at run time: IoT Edge is built into its image",
+                    platform.os.name
+                ),
+                platform.os.build_time_route.clone().unwrap_or_default(),
+            ));
+        }
+    };
+    if let Some(facts) = target.facts {
+        if facts.service_manager == ServiceManager::None {
+            for step in &mut steps {
+                if matches!(step.action, Action::Service { .. }) {
+                    step.skip = Some(
+                        "no service manager is running here (container, chroot or image build): the service is configured but not started".into(),
+                    );
+                }
+            }
+        }
+        if let Some(installed) = &facts.iotedge {
+            warnings.push(format!(
+                "{} {} is installed: the plan moves it to {}",
+                installed.daemon.name, installed.daemon.version, resolution.daemon
+            ));
+        }
+    }
+    Ok(Plan {
+        platform: PlatformSummary::of(platform),
+        forced_from: target.forced_from.clone(),
+        release: resolution.release.to_string(),
+        versions: resolution.clone(),
+        steps,
+        warnings,
+    })
+}
+
+/// Refuses to put moby-engine over Docker, and `--engine existing` without an engine.
+fn check_engine(
+    facts: Option<&Facts>,
+    choice: EngineChoice,
+    warnings: &mut Vec<String>,
+) -> Result<EngineChoice> {
+    let installed = facts.and_then(|f| f.engine.as_ref());
+    match (choice, installed) {
+        (EngineChoice::Moby, Some(e)) if e.name != "moby-engine" => Err(Error::usage(
+            format!(
+                "{} {} is installed; installing moby-engine next to it would collide (both ship containerd and dockerd, Azure/iotedge#2539)",
+                e.name, e.version
+            ),
+            format!(
+                "pass --engine existing to keep {} (Microsoft gives Docker CE/EE best-effort support only), or remove {} and run again to get moby-engine, which Microsoft recommends for production",
+                e.name, e.name
+            ),
+        )),
+        (EngineChoice::Existing, None) if facts.is_some() => Err(Error::usage(
+            "--engine existing was given, but no container engine is installed",
+            "drop --engine existing to install moby-engine",
+        )),
+        (EngineChoice::Existing, installed) => {
+            let what = installed
+                .map(|e| format!("{} {}", e.name, e.version))
+                .unwrap_or_else(|| "the device's own container engine".into());
+            warnings.push(format!(
+                "keeping {what}: Docker CE/EE get best-effort support only; moby-engine is recommended for production"
+            ));
+            Ok(EngineChoice::Existing)
+        }
+        _ => Ok(choice),
+    }
+}
+
+fn linux_steps(
+    catalog: &Catalog,
+    platform: &Platform<'_>,
+    source: &Source,
+    generation: &Generation,
+    resolution: &Resolution,
+    options: &PlanOptions,
+    engine: EngineChoice,
+) -> Result<Vec<Step>> {
+    let family = platform.os.family;
+    let tool = if family == Family::Apt {
+        PackageTool::Apt
+    } else {
+        PackageTool::Yum
+    };
+    let dpkg_options: Vec<String> = if family == Family::Apt {
+        DPKG_OPTIONS.iter().map(|s| s.to_string()).collect()
+    } else {
+        Vec::new()
+    };
+    let mirror = options.mirror.trim_end_matches('/');
+    let mut steps = Vec::new();
+    let needs_repository = engine == EngineChoice::Moby || source.iotedge == Origin::Repository;
+    if let (true, Some(repo)) = (needs_repository, &source.repository) {
+        let repo_url = format!("{mirror}/{}", repo.path);
+        let step = if family == Family::Apt {
+            let (key_file, options_field) = if platform.os.apt_signed_by {
+                let key = "/usr/share/keyrings/microsoft-prod.gpg";
+                (key, format!("[arch={} signed-by={key}]", platform.arch))
+            } else {
+                // apt < 1.1 has no signed-by: the key goes to the global trust directory.
+                (
+                    "/etc/apt/trusted.gpg.d/microsoft-prod.gpg",
+                    format!("[arch={}]", platform.arch),
+                )
+            };
+            Step::new(
+                format!(
+                    "add the Microsoft apt repository {repo_url} ({} {}) trusting the key from {}",
+                    repo.suite, repo.component, options.repo_key
+                ),
+                Action::AddRepository {
+                    manager: PackageTool::Apt,
+                    file: "/etc/apt/sources.list.d/microsoft-prod.list".into(),
+                    content: format!(
+                        "deb {options_field} {repo_url} {} {}\n",
+                        repo.suite, repo.component
+                    ),
+                    key_url: options.repo_key.clone(),
+                    key_file: key_file.into(),
+                },
+            )
+        } else {
+            let key_file = "/etc/pki/rpm-gpg/microsoft-prod.asc";
+            Step::new(
+                format!(
+                    "add the Microsoft yum repository {repo_url}/ trusting the key from {}",
+                    options.repo_key
+                ),
+                Action::AddRepository {
+                    manager: PackageTool::Yum,
+                    file: "/etc/yum.repos.d/microsoft-prod.repo".into(),
+                    content: format!(
+                        "[packages-microsoft-com-prod]\nname=Microsoft packages for IoT Edge\nbaseurl={repo_url}/\nenabled=1\ngpgcheck=1\ngpgkey=file://{key_file}\n"
+                    ),
+                    key_url: options.repo_key.clone(),
+                    key_file: key_file.into(),
+                },
+            )
+        };
+        steps.push(step);
+    }
+    if engine == EngineChoice::Moby {
+        let moby = resolution.moby.version.to_string();
+        let why = if resolution.moby.exception {
+            format!(
+                " (the {} exception for this platform)",
+                resolution.moby.from_release
+            )
+        } else if resolution.moby.from_release != resolution.release {
+            format!(
+                " ({} ships no new engine; {} is the newest, from {})",
+                resolution.release, moby, resolution.moby.from_release
+            )
+        } else {
+            String::new()
+        };
+        steps.push(Step::new(
+            format!(
+                "install moby-engine {moby} and moby-cli {moby}{why} in their own transaction, before IoT Edge: its preinst needs the docker group the engine creates"
+            ),
+            Action::InstallPackages {
+                manager: tool,
+                transaction: "engine".into(),
+                packages: ["moby-engine", "moby-cli"]
+                    .iter()
+                    .map(|n| PackagePin {
+                        name: n.to_string(),
+                        version: Some(moby.clone()),
+                        file: None,
+                        url: None,
+                    })
+                    .collect(),
+                dpkg_options: dpkg_options.clone(),
+            },
+        ));
+    }
+    for fixup_id in &platform.os.fixups {
+        let fixup = &catalog.fixups[fixup_id];
+        let fallback_url = options.debian_archive.as_ref().map(|base| {
+            format!(
+                "{}/{}",
+                base.trim_end_matches('/'),
+                fixup
+                    .archive_file
+                    .replace("{arch}", platform.arch.debian_name())
+            )
+        });
+        steps.push(Step::new(
+            match &fallback_url {
+                Some(url) => format!(
+                    "{}; from {url} when the distribution has none",
+                    fixup.summary
+                ),
+                None => fixup.summary.clone(),
+            },
+            Action::Fixup {
+                fixup: fixup_id.clone(),
+                packages: vec![PackagePin {
+                    name: fixup.package.clone(),
+                    version: None,
+                    file: None,
+                    url: fallback_url.clone(),
+                }],
+                fallback_url,
+            },
+        ));
+    }
+    let daemon = resolution.daemon.to_string();
+    let hsm = resolution.hsm.to_string();
+    let packages = match source.iotedge {
+        Origin::Repository => vec![
+            PackagePin {
+                name: generation.hsm_package.clone(),
+                version: Some(hsm.clone()),
+                file: None,
+                url: None,
+            },
+            PackagePin {
+                name: generation.daemon_package.clone(),
+                version: Some(daemon.clone()),
+                file: None,
+                url: None,
+            },
+        ],
+        _ => asset_packages(catalog, platform, source, generation, resolution, options)?,
+    };
+    let from = if source.iotedge == Origin::Repository {
+        "from the repository".to_string()
+    } else {
+        format!("from the {} release assets", resolution.daemon)
+    };
+    steps.push(Step::new(
+        format!(
+            "install {} {hsm} and {} {daemon} {from}, pinned together",
+            generation.hsm_package, generation.daemon_package
+        ),
+        Action::InstallPackages {
+            manager: tool,
+            transaction: "iotedge".into(),
+            packages,
+            dpkg_options,
+        },
+    ));
+    let agent_image = format!("{}:{}", generation.agent_image, resolution.agent);
+    steps.push(Step::new(
+        format!(
+            "write {} with the agent image {agent_image}; no provisioning given, so the daemon stays unconfigured until a connection string or DPS settings are written",
+            generation.config_path
+        ),
+        Action::WriteConfig {
+            path: generation.config_path.clone(),
+            agent_image,
+            provisioning: "none".into(),
+            windows: None,
+        },
+    ));
+    steps.push(Step::new(
+        format!(
+            "restart the {} service and wait for it",
+            generation.daemon_package
+        ),
+        Action::Service {
+            name: generation.daemon_package.clone(),
+            action: "restart".into(),
+        },
+    ));
+    steps.push(verify_step());
+    Ok(steps)
+}
+
+fn verify_step() -> Step {
+    Step::new(
+        "verify: installed versions, engine and daemon state, `iotedge check`",
+        Action::Verify,
+    )
+}
+
+/// The release-asset packages of a platform, in install order (HSM first).
+fn asset_packages(
+    catalog: &Catalog,
+    platform: &Platform<'_>,
+    source: &Source,
+    generation: &Generation,
+    resolution: &Resolution,
+    options: &PlanOptions,
+) -> Result<Vec<PackagePin>> {
+    let assets = catalog
+        .release_assets(&resolution.release)
+        .expect("the catalog check guarantees every release has an asset entry");
+    let scheme = &catalog.asset_schemes[&assets.scheme];
+    let arch = platform.arch;
+    let rpm_arch = catalog.arch_info(arch).rpm.clone();
+    let daemon = resolution.daemon.to_string();
+    let os_tag = source.asset_os.clone().unwrap_or_default();
+    let templates = match platform.os.family {
+        Family::Rpm => match (&scheme.rpm_hsm, &scheme.rpm_daemon) {
+            (Some(h), Some(d)) => (h.clone(), d.clone()),
+            _ => {
+                return Err(Error::unsupported(
+                    format!(
+                        "IoT Edge {} published no el7 RPMs for {}",
+                        resolution.release, platform.os.name
+                    ),
+                    first_release_with(catalog, |s| s.rpm_daemon.is_some()),
+                ));
+            }
+        },
+        _ => {
+            let per_os_missing = scheme.deb_daemon.contains("{os}")
+                && source
+                    .asset_os_arches
+                    .as_ref()
+                    .is_some_and(|a| !a.contains(&arch));
+            if per_os_missing {
+                return Err(Error::unsupported(
+                    format!(
+                        "IoT Edge {} has no {} packages for {} (that build was never made)",
+                        resolution.release, arch, platform.os.name
+                    ),
+                    "pick another architecture's device, or a release whose packages cover it",
+                ));
+            }
+            let hsm = match &scheme.deb_hsm_debian {
+                Some(t) if os_tag.starts_with("debian") => t.clone(),
+                _ => scheme.deb_hsm.clone(),
+            };
+            (hsm, scheme.deb_daemon.clone())
+        }
+    };
+    let fill = |template: &str| {
+        template
+            .replace("{version}", &daemon)
+            .replace("{revision}", &assets.revision)
+            .replace("{os}", &os_tag)
+            .replace("{arch}", arch_name(arch))
+            .replace("{rpm_arch}", &rpm_arch)
+    };
+    let base = options.assets_url.trim_end_matches('/');
+    let pin = |name: &str, template: &str| {
+        let file = fill(template);
+        PackagePin {
+            name: name.to_string(),
+            version: Some(daemon.clone()),
+            url: Some(format!("{base}/{daemon}/{file}")),
+            file: Some(file),
+        }
+    };
+    Ok(vec![
+        pin(&generation.hsm_package, &templates.0),
+        pin(&generation.daemon_package, &templates.1),
+    ])
+}
+
+fn arch_name(arch: Arch) -> &'static str {
+    arch.debian_name()
+}
+
+fn first_release_with(
+    catalog: &Catalog,
+    has: impl Fn(&crate::catalog::AssetScheme) -> bool,
+) -> String {
+    let first = catalog
+        .releases
+        .iter()
+        .rev()
+        .find(|r| {
+            catalog
+                .release_assets(&r.version)
+                .is_some_and(|a| has(&catalog.asset_schemes[&a.scheme]))
+        })
+        .map(|r| r.version.to_string());
+    match first {
+        Some(v) => format!("use --version {v} or newer"),
+        None => String::new(),
+    }
+}
+
+fn windows_steps(
+    catalog: &Catalog,
+    target: &Target<'_, '_>,
+    generation: &Generation,
+    resolution: &Resolution,
+    options: &PlanOptions,
+) -> Result<Vec<Step>> {
+    let assets = catalog
+        .release_assets(&resolution.release)
+        .expect("the catalog check guarantees every release has an asset entry");
+    if assets.no_windows_cab.contains(&resolution.release) {
+        return Err(Error::unsupported(
+            format!(
+                "IoT Edge {} shipped Windows zips, not the CAB package edgeup installs",
+                resolution.release
+            ),
+            first_release_with_cab(catalog),
+        ));
+    }
+    let cab = &catalog.asset_schemes[&assets.scheme].windows_cab;
+    let windows = target.facts.and_then(|f| match &f.os {
+        OsFacts::Windows(w) => Some(w),
+        OsFacts::Linux(_) => None,
+    });
+    let iot_core = target.platform.os.key == "windows-10-iot-core";
+    let mut steps = Vec::new();
+    let mut feature = Step::new(
+        "enable the Windows Containers feature (a reboot may be needed; run the same command again after it)",
+        Action::EnableWindowsFeature {
+            feature: "Containers".into(),
+        },
+    );
+    if iot_core {
+        feature.skip = Some("IoT Core images carry the containers package".into());
+    } else if windows.is_some_and(|w| w.containers_feature == FeatureState::Enabled) {
+        feature.skip = Some("the Containers feature is already enabled".into());
+    }
+    steps.push(feature);
+    let mut vc = Step::new(
+        "install the Visual C++ runtime if vcruntime140.dll is missing",
+        Action::InstallVcRuntime {
+            url: VC_RUNTIME_URL.into(),
+            only_if_missing: r"C:\Windows\System32\vcruntime140.dll".into(),
+        },
+    );
+    if iot_core {
+        vc.skip = Some("IoT Core carries the runtime".into());
+    }
+    steps.push(vc);
+    let daemon = resolution.daemon.to_string();
+    let url = format!(
+        "{}/{daemon}/{cab}",
+        options.assets_url.trim_end_matches('/')
+    );
+    let method = if iot_core {
+        "ApplyUpdate"
+    } else {
+        "Add-WindowsPackage"
+    };
+    steps.push(Step::new(
+        format!(
+            "install IoT Edge {daemon} (with its bundled Moby engine) from {url} with {method}"
+        ),
+        Action::InstallWindowsPackage {
+            url,
+            file: cab.clone(),
+            method: method.into(),
+        },
+    ));
+    steps.push(Step::new(
+        r"add C:\Program Files\iotedge and C:\Program Files\iotedge-moby to the machine PATH",
+        Action::AddToPath {
+            dirs: vec![
+                r"C:\Program Files\iotedge".into(),
+                r"C:\Program Files\iotedge-moby".into(),
+            ],
+        },
+    ));
+    let agent_image = format!("{}:{}", generation.agent_image, resolution.agent);
+    steps.push(Step::new(
+        format!(
+            "write {} for Windows containers (process isolation, nat network) with the agent image {agent_image}",
+            generation.windows_config_path
+        ),
+        Action::WriteConfig {
+            path: generation.windows_config_path.clone(),
+            agent_image,
+            provisioning: "none".into(),
+            windows: Some(WindowsConfig {
+                management_uri: "unix:///C:/ProgramData/iotedge/mgmt/sock".into(),
+                workload_uri: "unix:///C:/ProgramData/iotedge/workload/sock".into(),
+                homedir: r"C:\ProgramData\iotedge".into(),
+                moby_runtime_uri: "npipe://./pipe/iotedge_moby_engine".into(),
+                network: "nat".into(),
+            }),
+        },
+    ));
+    for service in ["iotedge-moby", "iotedge"] {
+        steps.push(Step::new(
+            format!("start the {service} service and wait for it"),
+            Action::Service {
+                name: service.into(),
+                action: "start".into(),
+            },
+        ));
+    }
+    steps.push(verify_step());
+    Ok(steps)
+}
+
+fn first_release_with_cab(catalog: &Catalog) -> String {
+    catalog
+        .releases
+        .iter()
+        .rev()
+        .find(|r| {
+            catalog
+                .release_assets(&r.version)
+                .is_some_and(|a| !a.no_windows_cab.contains(&r.version))
+        })
+        .map(|r| format!("use --version {} or newer on Windows", r.version))
+        .unwrap_or_default()
+}
