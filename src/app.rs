@@ -52,6 +52,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> std::process::ExitCode 
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             ui.error(&e);
+            ui.error_json(&e);
             std::process::ExitCode::from(e.exit_code().code())
         }
     }

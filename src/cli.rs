@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
 
@@ -27,7 +28,7 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
     /// Say only warnings and errors on stderr
-    #[arg(short, long, global = true, env = "EDGEUP_QUIET")]
+    #[arg(short, long, global = true, env = "EDGEUP_QUIET", value_parser = BoolishValueParser::new())]
     pub quiet: bool,
     /// When to use colors (NO_COLOR is honoured with auto)
     #[arg(
@@ -42,7 +43,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "EDGEUP_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Print one JSON document on stdout instead of the human report
-    #[arg(long, global = true, env = "EDGEUP_JSON")]
+    #[arg(long, global = true, env = "EDGEUP_JSON", value_parser = BoolishValueParser::new())]
     pub json: bool,
 }
 
@@ -118,6 +119,6 @@ pub struct InstallArgs {
     #[arg(long, env = "EDGEUP_DEBIAN_ARCHIVE", value_name = "URL")]
     pub debian_archive: Option<String>,
     /// On an unsupported platform, plan as the nearest supported one
-    #[arg(long, env = "EDGEUP_FORCE")]
+    #[arg(long, env = "EDGEUP_FORCE", value_parser = BoolishValueParser::new())]
     pub force: bool,
 }

@@ -104,6 +104,24 @@ impl Ui {
         );
     }
 
+    /// With `--json`, the error as the one JSON document on stdout, so a
+    /// machine reader always gets a document; the human message still goes
+    /// to stderr.
+    pub fn error_json(&self, error: &Error) {
+        if self.json {
+            let code = error.exit_code();
+            self.result_json(&serde_json::json!({
+                "error": {
+                    "message": error.to_string(),
+                    "hint": error.hint(),
+                    "exit_code": code.code(),
+                    "meaning": code.meaning(),
+                    "retryable": code.retryable(),
+                }
+            }));
+        }
+    }
+
     /// The human result, on stdout.
     pub fn result(&self, text: &str) {
         let mut out = std::io::stdout().lock();

@@ -213,9 +213,6 @@ pub fn plan(
             context: "planning".into(),
             detail: format!("unknown generation {}", resolution.generation),
         })?;
-    let source = catalog
-        .source(platform.os, platform.arch)
-        .ok_or_else(|| Error::unsupported(format!("{} has no package source", platform.id), ""))?;
     let mut warnings = Vec::new();
     if let Some(from) = &target.forced_from {
         warnings.push(format!(
@@ -236,15 +233,20 @@ pub fn plan(
     }
     let engine_choice = check_engine(target.facts, options.engine, &mut warnings)?;
     let mut steps = match platform.os.family {
-        Family::Apt | Family::Rpm => linux_steps(
-            catalog,
-            platform,
-            source,
-            generation,
-            resolution,
-            options,
-            engine_choice,
-        )?,
+        Family::Apt | Family::Rpm => {
+            let source = catalog.source(platform.os, platform.arch).ok_or_else(|| {
+                Error::unsupported(format!("{} has no package source", platform.id), "")
+            })?;
+            linux_steps(
+                catalog,
+                platform,
+                source,
+                generation,
+                resolution,
+                options,
+                engine_choice,
+            )?
+        }
         Family::Windows => windows_steps(catalog, target, generation, resolution, options)?,
         Family::Image => {
             return Err(Error::unsupported(
@@ -748,4 +750,26 @@ fn first_release_with_cab(catalog: &Catalog) -> String {
         })
         .map(|r| format!("use --version {} or newer on Windows", r.version))
         .unwrap_or_default()
+}
+
+/// Plans for another device by platform ID (`edgeup plan --platform ID`):
+/// no facts, so no service skips and no engine checks.
+pub fn plan_for_platform(
+    catalog: &Catalog,
+    id: &str,
+    request: &crate::resolve::VersionRequest,
+    options: &PlanOptions,
+) -> Result<Plan> {
+    let platform = crate::resolve::platform_by_id(catalog, id)?;
+    let resolution = crate::resolve::resolve_version(catalog, request, &platform)?;
+    plan(
+        catalog,
+        &Target {
+            platform: &platform,
+            facts: None,
+            forced_from: None,
+        },
+        &resolution,
+        options,
+    )
 }

@@ -265,12 +265,14 @@ fn nearest_by_id<'c>(
         if same.is_empty() {
             continue;
         }
-        if let Some(codename) = &os.codename
-            && let Some(p) = same
+        // A derivative names its base in UBUNTU_CODENAME / DEBIAN_CODENAME.
+        for codename in os.codename.iter().chain(&os.upstream_codenames) {
+            if let Some(p) = same
                 .iter()
                 .find(|p| p.os.codename.as_ref() == Some(codename))
-        {
-            return Some((*p).clone());
+            {
+                return Some((*p).clone());
+            }
         }
         let wanted = numeric_version(&os.version_id);
         let best = same.iter().min_by(|a, b| {

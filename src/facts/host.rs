@@ -48,18 +48,67 @@ impl RootedHost {
         RootedHost { root, live }
     }
 
-    fn path(&self, path: &str) -> PathBuf {
-        self.root.join(path.trim_start_matches('/'))
+    /// The host path of a path on the system. For a fixture root, symbolic
+    /// links are followed inside the root (an absolute target such as
+    /// `/bin/busybox` means `<root>/bin/busybox`, and `..` stops at the root),
+    /// never out to the machine running edgeup.
+    /// `None` for a link loop.
+    fn path(&self, path: &str) -> Option<PathBuf> {
+        if self.live {
+            return Some(PathBuf::from(path));
+        }
+        resolve_in_root(&self.root, path)
     }
+}
+
+/// Resolves `path` inside `root` component by component, following links
+/// inside the root; `None` after too many links (a loop).
+fn resolve_in_root(root: &Path, path: &str) -> Option<PathBuf> {
+    use std::ffi::OsString;
+    use std::path::Component;
+    fn push_components(pending: &mut Vec<OsString>, path: &Path) {
+        for c in path.components().rev() {
+            match c {
+                Component::Normal(n) => pending.push(n.to_os_string()),
+                Component::ParentDir => pending.push("..".into()),
+                _ => {}
+            }
+        }
+    }
+    let mut pending = Vec::new();
+    push_components(&mut pending, Path::new(path));
+    let mut current: Vec<OsString> = Vec::new();
+    let mut links = 0;
+    while let Some(part) = pending.pop() {
+        if part == ".." {
+            current.pop();
+            continue;
+        }
+        current.push(part);
+        let host_path = current.iter().fold(root.to_path_buf(), |p, c| p.join(c));
+        let Ok(target) = std::fs::read_link(&host_path) else {
+            continue; // not a link, or absent: keep walking
+        };
+        links += 1;
+        if links > 40 {
+            return None;
+        }
+        current.pop();
+        if target.is_absolute() {
+            current.clear();
+        }
+        push_components(&mut pending, &target);
+    }
+    Some(current.iter().fold(root.to_path_buf(), |p, c| p.join(c)))
 }
 
 impl Host for RootedHost {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.path(path)).ok()
+        std::fs::read(self.path(path)?).ok()
     }
 
     fn exists(&self, path: &str) -> bool {
-        self.path(path).exists()
+        self.path(path).is_some_and(|p| p.exists())
     }
 
     fn run(&self, argv: &[&str]) -> Option<String> {
@@ -86,5 +135,32 @@ impl Host for RootedHost {
 
     fn root(&self) -> &Path {
         &self.root
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn links_in_a_fixture_root_stay_inside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["bin", "usr/lib", "etc"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join("bin/busybox.nosuid"), b"inside").unwrap();
+        symlink("/bin/busybox.nosuid", root.join("bin/sh")).unwrap();
+        std::fs::write(root.join("usr/lib/os-release"), b"ID=debian\n").unwrap();
+        symlink("../usr/lib/os-release", root.join("etc/os-release")).unwrap();
+        symlink("../../../../../../etc/hostname", root.join("etc/escape")).unwrap();
+        symlink("loop", root.join("etc/loop")).unwrap();
+        let host = RootedHost::at(root);
+        assert_eq!(host.read("/bin/sh").unwrap(), b"inside");
+        assert_eq!(host.read_text("/etc/os-release").unwrap(), "ID=debian\n");
+        assert!(host.read("/etc/escape").is_none(), "`..` stops at the root");
+        assert!(host.read("/etc/loop").is_none());
+        assert!(host.exists("/bin/sh"));
     }
 }

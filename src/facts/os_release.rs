@@ -16,6 +16,9 @@ pub struct OsRelease {
     pub codename: Option<String>,
     /// `ID_LIKE`, split on spaces.
     pub id_like: Vec<String>,
+    /// The codenames of the distributions this one is built on
+    /// (`UBUNTU_CODENAME`, `DEBIAN_CODENAME`), as derivatives like Linux Mint set them.
+    pub upstream_codenames: Vec<String>,
     /// `PRETTY_NAME`, or `NAME` and `VERSION`.
     pub pretty_name: String,
     /// `NAME`.
@@ -63,6 +66,11 @@ impl OsRelease {
             id_like: get("ID_LIKE")
                 .map(|s| s.split_whitespace().map(str::to_ascii_lowercase).collect())
                 .unwrap_or_default(),
+            upstream_codenames: ["UBUNTU_CODENAME", "DEBIAN_CODENAME"]
+                .iter()
+                .filter_map(|k| get(k))
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
             pretty_name,
             name,
             fields,
@@ -142,6 +150,16 @@ mod tests {
         assert_eq!(os.pretty_name, "A \"quoted\" name");
         assert_eq!(os.version_id, "", "an unterminated quote is dropped");
         assert_eq!(os.id_like, vec!["rhel", "fedora"]);
+    }
+
+    #[test]
+    fn keeps_the_upstream_codename_of_a_derivative() {
+        let os = OsRelease::parse(
+            "NAME=\"Linux Mint\"\nVERSION=\"18.3 (Sylvia)\"\nID=linuxmint\nID_LIKE=ubuntu\n\
+             VERSION_ID=\"18.3\"\nVERSION_CODENAME=sylvia\nUBUNTU_CODENAME=xenial\n",
+        );
+        assert_eq!(os.codename.as_deref(), Some("sylvia"));
+        assert_eq!(os.upstream_codenames, vec!["xenial"]);
     }
 
     #[test]
