@@ -1,0 +1,195 @@
+//! Support verdicts from facts that fixture roots cannot express: Windows
+//! editions and builds, and the kernel architecture (ARMv6).
+
+use edgeup::ExitCode;
+use edgeup::catalog::{Catalog, Tier};
+use edgeup::facts::windows::FeatureState;
+use edgeup::facts::{
+    ArchFacts, ArchSource, Facts, OsFacts, OsRelease, ServiceManager, Virtualization, WindowsFacts,
+};
+use edgeup::resolve;
+
+fn facts(os: OsFacts, userland: &str, kernel: Option<&str>) -> Facts {
+    Facts {
+        os,
+        arch: ArchFacts {
+            userland: Some(userland.into()),
+            userland_source: Some(ArchSource::Option),
+            kernel: kernel.map(str::to_string),
+        },
+        service_manager: ServiceManager::Windows,
+        package_manager: None,
+        engine: None,
+        iotedge: None,
+        memory: None,
+        disk_free_mib: None,
+        virtualization: Virtualization::default(),
+        proxy: None,
+        notes: Vec::new(),
+    }
+}
+
+fn windows(build: u32, edition: &str, installation: &str, product: &str, arch: &str) -> Facts {
+    facts(
+        OsFacts::Windows(WindowsFacts {
+            build,
+            ubr: None,
+            edition_id: edition.into(),
+            installation_type: installation.into(),
+            product_name: product.into(),
+            containers_feature: FeatureState::Disabled,
+        }),
+        arch,
+        None,
+    )
+}
+
+#[test]
+fn supported_windows_editions_at_build_17763() {
+    let catalog = Catalog::embedded();
+    let cases = [
+        (
+            windows(17763, "IoTUAP", "IoTUAP", "IoTUAP", "amd64"),
+            "windows-10-iot-core-amd64",
+        ),
+        (
+            windows(
+                17763,
+                "IoTEnterpriseS",
+                "Client",
+                "Windows 10 IoT Enterprise LTSC 2019",
+                "amd64",
+            ),
+            "windows-10-iot-enterprise-amd64",
+        ),
+        (
+            windows(
+                17763,
+                "ServerDatacenter",
+                "Server Core",
+                "Windows Server 2019 Datacenter",
+                "amd64",
+            ),
+            "windows-server-2019-amd64",
+        ),
+        (
+            windows(
+                17763,
+                "ServerStandard",
+                "Server",
+                "Windows Server IoT 2019 Standard",
+                "amd64",
+            ),
+            "windows-server-iot-2019-amd64",
+        ),
+    ];
+    for (f, id) in cases {
+        let v = resolve::verdict(catalog, &f);
+        assert_eq!(
+            v.platform.as_ref().map(|p| p.id.as_str()),
+            Some(id),
+            "{:?}",
+            v.reasons
+        );
+        assert_eq!(v.tier, Tier::Tier1, "{id}");
+        assert_eq!(v.summary().id, id);
+    }
+}
+
+#[test]
+fn other_builds_exit_3_naming_the_build_and_the_supported_one() {
+    let catalog = Catalog::embedded();
+    let f = windows(
+        19041,
+        "IoTEnterprise",
+        "Client",
+        "Windows 10 IoT Enterprise",
+        "amd64",
+    );
+    let v = resolve::verdict(catalog, &f);
+    assert_eq!(v.tier, Tier::Unsupported);
+    let err = v.plannable(false).unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::Unsupported);
+    let text = err.to_string();
+    assert!(text.contains("19041") && text.contains("17763"), "{text}");
+    assert_eq!(
+        v.nearest.as_ref().unwrap().id,
+        "windows-10-iot-enterprise-amd64"
+    );
+    assert_eq!(v.id, "windows-10-iot-enterprise-19041-amd64");
+}
+
+#[test]
+fn windows_needs_amd64_and_a_listed_edition() {
+    let catalog = Catalog::embedded();
+    let arm = windows(
+        17763,
+        "IoTEnterprise",
+        "Client",
+        "Windows 10 IoT Enterprise",
+        "arm64",
+    );
+    let v = resolve::verdict(catalog, &arm);
+    assert_eq!(v.tier, Tier::Unsupported);
+    assert!(
+        v.reasons.iter().any(|r| r.contains("AMD64")),
+        "{:?}",
+        v.reasons
+    );
+    assert!(
+        v.nearest.is_none(),
+        "an ARM machine cannot be forced into an AMD64 platform"
+    );
+    let pro = windows(17763, "Professional", "Client", "Windows 10 Pro", "amd64");
+    let v = resolve::verdict(catalog, &pro);
+    assert_eq!(v.tier, Tier::Unsupported);
+    assert_eq!(
+        v.nearest.as_ref().unwrap().id,
+        "windows-10-iot-enterprise-amd64"
+    );
+    let (platform, forced) = v.plannable(true).unwrap();
+    assert!(forced);
+    assert_eq!(platform.id, "windows-10-iot-enterprise-amd64");
+}
+
+#[test]
+fn armv6_kernels_are_refused_without_a_nearest_platform() {
+    let catalog = Catalog::embedded();
+    let os = OsRelease::parse(
+        "ID=raspbian\nVERSION_ID=\"9\"\nVERSION_CODENAME=stretch\nPRETTY_NAME=\"Raspbian GNU/Linux 9 (stretch)\"\n",
+    );
+    let pi_zero = facts(OsFacts::Linux(os.clone()), "armhf", Some("armv6l"));
+    let v = resolve::verdict(catalog, &pi_zero);
+    assert_eq!(v.tier, Tier::Unsupported);
+    assert!(v.reasons[0].contains("ARMv6"), "{:?}", v.reasons);
+    assert!(v.nearest.is_none());
+    assert_eq!(
+        v.plannable(true).unwrap_err().exit_code(),
+        ExitCode::Unsupported
+    );
+    let pi3 = facts(OsFacts::Linux(os), "armhf", Some("armv7l"));
+    assert_eq!(resolve::verdict(catalog, &pi3).tier, Tier::Tier1);
+    // A 64-bit kernel under a 32-bit userland follows the userland.
+    let os = OsRelease::parse("ID=raspbian\nVERSION_ID=\"10\"\nVERSION_CODENAME=buster\n");
+    let v = resolve::verdict(
+        catalog,
+        &facts(OsFacts::Linux(os), "armhf", Some("aarch64")),
+    );
+    assert_eq!(v.platform.unwrap().id, "raspbian-10-armhf");
+}
+
+#[test]
+fn unknown_architectures_and_systems_have_no_nearest() {
+    let catalog = Catalog::embedded();
+    let os = OsRelease::parse("ID=debian\nVERSION_ID=\"10\"\n");
+    let v = resolve::verdict(catalog, &facts(OsFacts::Linux(os), "i386", None));
+    assert_eq!(v.tier, Tier::Unsupported);
+    assert!(v.reasons[0].contains("i386"));
+    assert!(v.nearest.is_none());
+    let arch = OsRelease::parse("ID=arch\nPRETTY_NAME=\"Arch Linux\"\n");
+    let v = resolve::verdict(catalog, &facts(OsFacts::Linux(arch), "amd64", None));
+    assert_eq!(v.id, "arch-amd64");
+    assert!(v.nearest.is_none());
+    let err = v.plannable(true).unwrap_err();
+    assert!(err.hint().unwrap().contains("edgeup releases"), "{err:?}");
+}
