@@ -18,6 +18,10 @@ cargo fmt --check
 say "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
+say "Windows code compiles and lints (cfg(windows) parts)"
+rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
+cargo clippy --locked --target x86_64-pc-windows-gnu -- -D warnings
+
 say "cargo test"
 cargo test --locked
 

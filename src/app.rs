@@ -12,7 +12,7 @@ use crate::facts::{self, Facts, RootedHost};
 use crate::output::Ui;
 use crate::plan::{self, Target};
 use crate::report;
-use crate::resolve::{self, VersionRequest};
+use crate::resolve;
 use crate::settings::{MachineSettings, OutputSettings, PlanSettings, Settings, Task, Verbosity};
 
 /// Runs edgeup with these arguments and returns the exit code.
@@ -111,12 +111,7 @@ fn detect(ui: &Ui, catalog: &Catalog, machine: &MachineSettings) -> Result<()> {
 
 fn plan_command(ui: &Ui, catalog: &Catalog, settings: &PlanSettings) -> Result<()> {
     // Bad input first: an unknown version is exit 2 whatever the platform.
-    if let VersionRequest::Release(v) | VersionRequest::Patch(v) = &settings.version {
-        let release = v.truncated(3);
-        if catalog.release(&release).is_none() {
-            return Err(resolve_error_for_unknown(catalog, v));
-        }
-    }
+    resolve::check_known(catalog, &settings.version)?;
     let facts = match &settings.platform {
         Some(_) => None,
         None => Some(read_facts(ui, &settings.machine)?),
@@ -164,18 +159,4 @@ fn plan_command(ui: &Ui, catalog: &Catalog, settings: &PlanSettings) -> Result<(
         ui.result(&report::plan_text(ui, &plan));
     }
     Ok(())
-}
-
-fn resolve_error_for_unknown(catalog: &Catalog, v: &crate::version::Version) -> Error {
-    let known: Vec<String> = catalog
-        .known_versions()
-        .iter()
-        .map(|k| k.to_string())
-        .collect();
-    Error::bad_input(
-        "--version",
-        v.to_string(),
-        "no such IoT Edge release or patch in edgeup's release table",
-        format!("known versions: latest, {}", known.join(", ")),
-    )
 }

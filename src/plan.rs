@@ -554,7 +554,7 @@ fn asset_packages(
                         "IoT Edge {} published no el7 RPMs for {}",
                         resolution.release, platform.os.name
                     ),
-                    first_release_with(catalog, |s| s.rpm_daemon.is_some()),
+                    first_release_with(catalog, |_, _, scheme| scheme.rpm_daemon.is_some()),
                 ));
             }
         },
@@ -608,24 +608,26 @@ fn arch_name(arch: Arch) -> &'static str {
     arch.debian_name()
 }
 
+/// The oldest release whose assets pass `has`, as a hint ("use --version X or newer").
 fn first_release_with(
     catalog: &Catalog,
-    has: impl Fn(&crate::catalog::AssetScheme) -> bool,
+    has: impl Fn(
+        &crate::version::Version,
+        &crate::catalog::ReleaseAssets,
+        &crate::catalog::AssetScheme,
+    ) -> bool,
 ) -> String {
-    let first = catalog
+    catalog
         .releases
         .iter()
         .rev()
         .find(|r| {
             catalog
                 .release_assets(&r.version)
-                .is_some_and(|a| has(&catalog.asset_schemes[&a.scheme]))
+                .is_some_and(|a| has(&r.version, a, &catalog.asset_schemes[&a.scheme]))
         })
-        .map(|r| r.version.to_string());
-    match first {
-        Some(v) => format!("use --version {v} or newer"),
-        None => String::new(),
-    }
+        .map(|r| format!("use --version {} or newer", r.version))
+        .unwrap_or_default()
 }
 
 fn windows_steps(
@@ -644,7 +646,7 @@ fn windows_steps(
                 "IoT Edge {} shipped Windows zips, not the CAB package edgeup installs",
                 resolution.release
             ),
-            first_release_with_cab(catalog),
+            first_release_with(catalog, |v, assets, _| !assets.no_windows_cab.contains(v)),
         ));
     }
     let cab = &catalog.asset_schemes[&assets.scheme].windows_cab;
@@ -736,20 +738,6 @@ fn windows_steps(
     }
     steps.push(verify_step());
     Ok(steps)
-}
-
-fn first_release_with_cab(catalog: &Catalog) -> String {
-    catalog
-        .releases
-        .iter()
-        .rev()
-        .find(|r| {
-            catalog
-                .release_assets(&r.version)
-                .is_some_and(|a| !a.no_windows_cab.contains(&r.version))
-        })
-        .map(|r| format!("use --version {} or newer on Windows", r.version))
-        .unwrap_or_default()
 }
 
 /// Plans for another device by platform ID (`edgeup plan --platform ID`):

@@ -62,7 +62,24 @@ pub struct VerdictSummary {
     pub nearest: Option<PlatformSummary>,
 }
 
-impl Verdict<'_> {
+impl<'c> Verdict<'c> {
+    /// An unsupported machine's verdict.
+    fn unsupported(
+        id: String,
+        described: String,
+        reasons: Vec<String>,
+        nearest: Option<Platform<'c>>,
+    ) -> Verdict<'c> {
+        Verdict {
+            id,
+            tier: Tier::Unsupported,
+            platform: None,
+            described,
+            reasons,
+            nearest,
+        }
+    }
+
     /// The JSON form.
     pub fn summary(&self) -> VerdictSummary {
         VerdictSummary {
@@ -153,14 +170,7 @@ fn linux_verdict<'c>(catalog: &'c Catalog, os: &OsRelease, facts: &Facts) -> Ver
         reasons.push(format!(
             "the {arch_name} architecture is not supported: IoT Edge runs on amd64, armhf (ARM32v7) and arm64"
         ));
-        return Verdict {
-            id,
-            tier: Tier::Unsupported,
-            platform: None,
-            described,
-            reasons,
-            nearest: None,
-        };
+        return Verdict::unsupported(id, described, reasons, None);
     };
     if let Some(known) = known_os {
         let tier = catalog.tier(known, arch);
@@ -191,14 +201,7 @@ fn linux_verdict<'c>(catalog: &'c Catalog, os: &OsRelease, facts: &Facts) -> Ver
         } else {
             nearest_by_id(catalog, &[known.id.as_str()], arch, os)
         };
-        return Verdict {
-            id,
-            tier: Tier::Unsupported,
-            platform: None,
-            described,
-            reasons,
-            nearest,
-        };
+        return Verdict::unsupported(id, described, reasons, nearest);
     }
     let id_known = catalog.oses.iter().any(|o| o.has_id(&os.id));
     let mut candidates: Vec<&str> = vec![os.id.as_str()];
@@ -224,14 +227,7 @@ fn linux_verdict<'c>(catalog: &'c Catalog, os: &OsRelease, facts: &Facts) -> Ver
     } else {
         nearest_by_id(catalog, &candidates, arch, os)
     };
-    Verdict {
-        id,
-        tier: Tier::Unsupported,
-        platform: None,
-        described,
-        reasons,
-        nearest,
-    }
+    Verdict::unsupported(id, described, reasons, nearest)
 }
 
 /// "Debian", "Ubuntu": the OS name without its version, for messages.
@@ -381,14 +377,7 @@ fn windows_verdict<'c>(catalog: &'c Catalog, w: &WindowsFacts, arch: Option<&str
             tier: catalog.tier(os, arch),
         })
     });
-    Verdict {
-        id,
-        tier: Tier::Unsupported,
-        platform: None,
-        described,
-        reasons,
-        nearest,
-    }
+    Verdict::unsupported(id, described, reasons, nearest)
 }
 
 /// Resolves `--platform ID`: a platform of the table, or exit 3 for a known
@@ -501,6 +490,32 @@ pub struct Resolution {
     pub client_sdk: String,
 }
 
+/// Checks that a requested release or patch is in the table (exit 2 when
+/// not), before anything depends on the platform.
+pub fn check_known(catalog: &Catalog, request: &VersionRequest) -> Result<()> {
+    match request {
+        VersionRequest::Latest => Ok(()),
+        VersionRequest::Release(v) => find_release(catalog, v).map(|_| ()),
+        VersionRequest::Patch(p) => find_patch(catalog, p).map(|_| ()),
+    }
+}
+
+/// The release of a patch, when the release lists the patch in any component.
+fn find_patch<'c>(catalog: &'c Catalog, patch: &Version) -> Result<&'c Release> {
+    let release = find_release(catalog, &patch.truncated(3))?;
+    let listed = release
+        .security_daemon
+        .iter()
+        .chain(&release.edge_hub_agent)
+        .chain(&release.libiothsm)
+        .any(|c| c == patch);
+    if listed {
+        Ok(release)
+    } else {
+        Err(unknown_version(catalog, &patch.to_string()))
+    }
+}
+
 /// Resolves a request for a platform.
 pub fn resolve_version(
     catalog: &Catalog,
@@ -510,19 +525,7 @@ pub fn resolve_version(
     let (release, ceiling, requested) = match request {
         VersionRequest::Latest => (catalog.latest(), None, "latest".to_string()),
         VersionRequest::Release(v) => (find_release(catalog, v)?, None, v.to_string()),
-        VersionRequest::Patch(p) => {
-            let release = find_release(catalog, &p.truncated(3))?;
-            let listed = release
-                .security_daemon
-                .iter()
-                .chain(&release.edge_hub_agent)
-                .chain(&release.libiothsm)
-                .any(|c| c == p);
-            if !listed {
-                return Err(unknown_version(catalog, &p.to_string()));
-            }
-            (release, Some(p), p.to_string())
-        }
+        VersionRequest::Patch(p) => (find_patch(catalog, p)?, Some(p), p.to_string()),
     };
     if let Some(first) = &catalog.arch_info(platform.arch).first_release
         && release.version < *first

@@ -5,28 +5,20 @@ use edgeup::ExitCode;
 use edgeup::catalog::{Catalog, Tier};
 use edgeup::facts::windows::FeatureState;
 use edgeup::facts::{
-    ArchFacts, ArchSource, Facts, OsFacts, OsRelease, ServiceManager, Virtualization, WindowsFacts,
+    ArchFacts, ArchSource, Facts, OsFacts, OsRelease, ServiceManager, WindowsFacts,
 };
 use edgeup::resolve;
 
 fn facts(os: OsFacts, userland: &str, kernel: Option<&str>) -> Facts {
-    Facts {
+    Facts::new(
         os,
-        arch: ArchFacts {
+        ArchFacts {
             userland: Some(userland.into()),
             userland_source: Some(ArchSource::Option),
             kernel: kernel.map(str::to_string),
         },
-        service_manager: ServiceManager::Windows,
-        package_manager: None,
-        engine: None,
-        iotedge: None,
-        memory: None,
-        disk_free_mib: None,
-        virtualization: Virtualization::default(),
-        proxy: None,
-        notes: Vec::new(),
-    }
+        ServiceManager::Windows,
+    )
 }
 
 fn windows(build: u32, edition: &str, installation: &str, product: &str, arch: &str) -> Facts {

@@ -134,6 +134,25 @@ pub struct Facts {
     pub notes: Vec<String>,
 }
 
+impl Facts {
+    /// Facts with only the OS and architecture known; everything else empty.
+    pub fn new(os: OsFacts, arch: ArchFacts, service_manager: ServiceManager) -> Facts {
+        Facts {
+            os,
+            arch,
+            service_manager,
+            package_manager: None,
+            engine: None,
+            iotedge: None,
+            memory: None,
+            disk_free_mib: None,
+            virtualization: Virtualization::default(),
+            proxy: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Normalises an architecture name from dpkg, rpm, uname or the user to a
 /// Debian name; `None` when it is not an architecture name at all.
 pub fn normalize_arch(name: &str) -> Option<&'static str> {
@@ -170,9 +189,9 @@ pub fn gather(host: &dyn Host, arch: Option<&str>) -> Result<Facts> {
             context: "could not read the Windows version".into(),
             detail,
         })?;
-        return Ok(Facts {
-            os: OsFacts::Windows(facts),
-            arch: ArchFacts {
+        let mut facts = Facts::new(
+            OsFacts::Windows(facts),
+            ArchFacts {
                 userland: Some(arch.map(str::to_string).unwrap_or(windows_arch)),
                 userland_source: Some(if arch.is_some() {
                     ArchSource::Option
@@ -181,16 +200,10 @@ pub fn gather(host: &dyn Host, arch: Option<&str>) -> Result<Facts> {
                 }),
                 kernel: None,
             },
-            service_manager: ServiceManager::Windows,
-            package_manager: None,
-            engine: None,
-            iotedge: None,
-            memory: None,
-            disk_free_mib: None,
-            virtualization: Virtualization::default(),
-            proxy: linux::proxy_from_env(),
-            notes: Vec::new(),
-        });
+            ServiceManager::Windows,
+        );
+        facts.proxy = linux::proxy_from_env();
+        return Ok(facts);
     }
     Ok(linux::gather(host, arch))
 }
