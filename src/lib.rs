@@ -10,10 +10,13 @@
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod daemon_config;
+pub mod debversion;
 pub mod error;
 pub mod facts;
 pub mod output;
 pub mod plan;
+pub mod provisioning;
 pub mod report;
 pub mod resolve;
 pub mod settings;
