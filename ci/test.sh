@@ -7,7 +7,20 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\n== %s\n' "$*"; }
 
-say "toolchain"
+say "packages and toolchain"
+# Debian packages the build and the tests need (mingw: ring's C code for the
+# Windows build; musl-tools: the static binary the sandbox roots run).
+need=()
+for pkg in gcc-mingw-w64-x86-64 musl-tools; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
+done
+if ((${#need[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+for target in x86_64-pc-windows-gnu x86_64-unknown-linux-musl; do
+    rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+done
 if ! cargo fmt --version >/dev/null 2>&1; then rustup component add rustfmt; fi
 if ! cargo clippy --version >/dev/null 2>&1; then rustup component add clippy; fi
 cargo --version
@@ -19,7 +32,6 @@ say "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
 say "Windows code compiles and lints (cfg(windows) parts)"
-rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
 cargo clippy --locked --target x86_64-pc-windows-gnu -- -D warnings
 
 say "cargo test"

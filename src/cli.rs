@@ -65,6 +65,89 @@ pub enum Command {
     Releases,
     /// Show everything an install would do, changing nothing
     Plan(PlanArgs),
+    /// Install, provision and verify IoT Edge on this machine
+    Install(Box<InstallCommandArgs>),
+    /// Check what edgeup installed: versions, services, `iotedge check`
+    Verify(VerifyArgs),
+}
+
+/// `edgeup install`.
+#[derive(Debug, Args)]
+pub struct InstallCommandArgs {
+    #[command(flatten)]
+    pub install: InstallArgs,
+    #[command(flatten)]
+    pub provisioning: ProvisioningArgs,
+    /// Do not ask for confirmation
+    #[arg(short = 'y', long, env = "EDGEUP_YES", value_parser = BoolishValueParser::new())]
+    pub yes: bool,
+    /// Skip the verification at the end
+    #[arg(long, env = "EDGEUP_NO_VERIFY", value_parser = BoolishValueParser::new())]
+    pub no_verify: bool,
+    /// Show the plan and change nothing (same as `edgeup plan`)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Wait up to SECS for edgeAgent to run when verifying
+    #[arg(long, env = "EDGEUP_WAIT", value_name = "SECS")]
+    pub wait: Option<u64>,
+    /// Wait at most SECS for another process to release dpkg's lock
+    #[arg(long, env = "EDGEUP_LOCK_WAIT", value_name = "SECS")]
+    pub lock_wait: Option<u64>,
+}
+
+/// How the device is provisioned.
+#[derive(Debug, Args)]
+pub struct ProvisioningArgs {
+    /// Read the device connection string from this file
+    #[arg(long, env = "EDGEUP_CONNECTION_STRING_FILE", value_name = "FILE")]
+    pub connection_string_file: Option<std::path::PathBuf>,
+    /// The device connection string (visible in the process list: prefer
+    /// --connection-string-file or EDGEUP_CONNECTION_STRING)
+    #[arg(
+        long,
+        env = "EDGEUP_CONNECTION_STRING",
+        value_name = "CS",
+        hide_env_values = true
+    )]
+    pub connection_string: Option<String>,
+    /// DPS ID scope
+    #[arg(long, env = "EDGEUP_SCOPE_ID", value_name = "SCOPE")]
+    pub scope_id: Option<String>,
+    /// DPS registration ID (default with --group-key-file: the host name)
+    #[arg(long, env = "EDGEUP_REGISTRATION_ID", value_name = "ID")]
+    pub registration_id: Option<String>,
+    /// DPS individual enrollment: the device's symmetric key, from this file
+    #[arg(long, env = "EDGEUP_SYMMETRIC_KEY_FILE", value_name = "FILE")]
+    pub symmetric_key_file: Option<std::path::PathBuf>,
+    /// DPS group enrollment: the group key, from this file; the device key is derived here
+    #[arg(long, env = "EDGEUP_GROUP_KEY_FILE", value_name = "FILE")]
+    pub group_key_file: Option<std::path::PathBuf>,
+    /// DPS X.509: the identity certificate (PEM)
+    #[arg(long, env = "EDGEUP_IDENTITY_CERT", value_name = "FILE")]
+    pub identity_cert: Option<std::path::PathBuf>,
+    /// DPS X.509: the identity private key (PEM)
+    #[arg(long, env = "EDGEUP_IDENTITY_KEY", value_name = "FILE")]
+    pub identity_key: Option<std::path::PathBuf>,
+    /// DPS with TPM attestation
+    #[arg(long, env = "EDGEUP_TPM", value_parser = BoolishValueParser::new())]
+    pub tpm: bool,
+    /// The device's host name in config.yaml (at most 64 characters, RFC 1123)
+    #[arg(long, env = "EDGEUP_HOSTNAME", value_name = "NAME")]
+    pub hostname: Option<String>,
+    /// The Edge agent image (its tag is pinned to the resolved version when it has none)
+    #[arg(long, env = "EDGEUP_AGENT_IMAGE", value_name = "IMAGE")]
+    pub agent_image: Option<String>,
+    /// A proxy for downloads and the Edge agent (http://host:port)
+    #[arg(long, env = "EDGEUP_PROXY", value_name = "URL")]
+    pub proxy: Option<String>,
+}
+
+/// `edgeup verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Wait up to SECS for edgeAgent to run
+    #[arg(long, env = "EDGEUP_WAIT", value_name = "SECS")]
+    pub wait: Option<u64>,
 }
 
 /// Which machine to read.

@@ -98,6 +98,18 @@ pub enum Error {
     /// A step failed.
     #[error("{context}: {detail}")]
     Failed { context: String, detail: String },
+    /// A download or repository could not be reached.
+    #[error("could not fetch {url}: {detail}")]
+    Network { url: String, detail: String },
+    /// A checksum or signature did not match.
+    #[error("{message}")]
+    Integrity { message: String, fix: String },
+    /// Another edgeup or the package manager holds the lock.
+    #[error("{message}")]
+    Busy { message: String },
+    /// What is installed does not pass verification.
+    #[error("verification failed: {}", failures.join("; "))]
+    VerifyFailed { failures: Vec<String> },
 }
 
 impl Error {
@@ -138,6 +150,10 @@ impl Error {
             Error::BadInput { .. } | Error::Usage { .. } => ExitCode::BadInput,
             Error::Unsupported { .. } => ExitCode::Unsupported,
             Error::Io { .. } | Error::Failed { .. } => ExitCode::Failed,
+            Error::Network { .. } => ExitCode::Network,
+            Error::Integrity { .. } => ExitCode::Integrity,
+            Error::Busy { .. } => ExitCode::Busy,
+            Error::VerifyFailed { .. } => ExitCode::VerifyFailed,
         }
     }
 
@@ -146,8 +162,15 @@ impl Error {
         match self {
             Error::BadInput { fix, .. }
             | Error::Usage { fix, .. }
-            | Error::Unsupported { fix, .. } => Some(fix.as_str()).filter(|f| !f.is_empty()),
-            Error::Io { .. } | Error::Failed { .. } => None,
+            | Error::Unsupported { fix, .. }
+            | Error::Integrity { fix, .. } => Some(fix.as_str()).filter(|f| !f.is_empty()),
+            Error::Network { .. } => {
+                Some("check the network and any proxy (--proxy), then run the same command again")
+            }
+            Error::Busy { .. } => {
+                Some("wait for the other run to finish, then run the same command again")
+            }
+            Error::Io { .. } | Error::Failed { .. } | Error::VerifyFailed { .. } => None,
         }
     }
 }

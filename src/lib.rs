@@ -8,18 +8,24 @@
 //! knowledge is data ([`catalog`], from `data/*.toml`).
 
 pub mod app;
+pub mod backend;
 pub mod catalog;
 pub mod cli;
 pub mod daemon_config;
 pub mod debversion;
 pub mod error;
 pub mod facts;
+pub mod fetch;
+pub mod install;
 pub mod output;
 pub mod plan;
 pub mod provisioning;
+pub mod receipt;
 pub mod report;
 pub mod resolve;
 pub mod settings;
+pub mod system;
+pub mod verify;
 pub mod version;
 
 pub use error::{Error, ExitCode, Result};

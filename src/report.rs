@@ -343,3 +343,102 @@ pub fn cell_text(row: &TierRow, arch: Arch) -> &'static str {
         None => "",
     }
 }
+
+/// The human form of an install's result.
+pub fn install_text(ui: &Ui, report: &crate::install::InstallReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} IoT Edge {} on {}: {}",
+        ui.paint(Style::Bold, "Installed"),
+        report.release,
+        report.platform,
+        if report.changed {
+            "changes applied"
+        } else {
+            "already as planned, nothing changed"
+        }
+    );
+    for s in &report.steps {
+        let mark = match s.outcome {
+            "done" => ui.paint(Style::Green, "done     "),
+            "skipped" => ui.paint(Style::Yellow, "skipped  "),
+            _ => "unchanged".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  {mark} [{}] {}",
+            s.kind,
+            s.detail.clone().unwrap_or_default()
+        );
+    }
+    for p in &report.packages {
+        let _ = writeln!(out, "  package  {} {}", p.name, p.version);
+    }
+    if let Some(v) = &report.verify {
+        out.push_str(&verify_text(ui, v));
+    }
+    out
+}
+
+/// The human form of `verify`.
+pub fn verify_text(ui: &Ui, v: &crate::verify::VerifySummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}",
+        ui.paint(Style::Bold, "Verify:"),
+        if v.ok {
+            ui.paint(Style::Green, "ok")
+        } else {
+            ui.paint(Style::Red, "FAILED")
+        }
+    );
+    for p in &v.packages {
+        let _ = writeln!(
+            out,
+            "  {} {} {} (expected {})",
+            if p.ok { "ok  " } else { "FAIL" },
+            p.name,
+            p.installed.as_deref().unwrap_or("not installed"),
+            p.expected
+        );
+    }
+    for s in &v.services {
+        let _ = writeln!(
+            out,
+            "  {} service {}: {}",
+            if s.ok { "ok  " } else { "FAIL" },
+            s.name,
+            s.state
+        );
+    }
+    if let Some(c) = &v.check {
+        let _ = writeln!(
+            out,
+            "  iotedge check: {} ok, {} warnings, {} errors, {} skipped",
+            c.ok,
+            c.warnings.len(),
+            c.errors.len(),
+            c.skipped
+        );
+        for e in &c.errors {
+            let _ = writeln!(out, "    error   {}: {}", e.id, e.details.join(" "));
+        }
+        for w in &c.warnings {
+            let _ = writeln!(out, "    warning {}: {}", w.id, w.details.join(" "));
+        }
+        if !c.connectivity.is_empty() {
+            let ids: Vec<&str> = c.connectivity.iter().map(|i| i.id.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "    connectivity checks that need IoT Hub/DPS on the network did not pass: {} (expected offline or behind a closed firewall)",
+                ids.join(", ")
+            );
+        }
+    }
+    if let Some(running) = v.agent_running {
+        let _ = writeln!(out, "  edgeAgent running: {running}");
+    }
+    out
+}

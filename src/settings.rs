@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::error::{Error, Result};
 use crate::plan::{self, EngineChoice, PlanOptions};
+use crate::provisioning::{self, Attestation, ConnectionString, Provisioning};
 use crate::resolve::VersionRequest;
 
 /// The config file (`--config FILE`): every key is a long option's name.
@@ -29,6 +30,22 @@ pub struct ConfigFile {
     pub assets_url: Option<String>,
     pub debian_archive: Option<String>,
     pub force: Option<bool>,
+    pub connection_string_file: Option<PathBuf>,
+    pub connection_string: Option<String>,
+    pub scope_id: Option<String>,
+    pub registration_id: Option<String>,
+    pub symmetric_key_file: Option<PathBuf>,
+    pub group_key_file: Option<PathBuf>,
+    pub identity_cert: Option<PathBuf>,
+    pub identity_key: Option<PathBuf>,
+    pub tpm: Option<bool>,
+    pub hostname: Option<String>,
+    pub agent_image: Option<String>,
+    pub proxy: Option<String>,
+    pub yes: Option<bool>,
+    pub no_verify: Option<bool>,
+    pub wait: Option<u64>,
+    pub lock_wait: Option<u64>,
 }
 
 impl ConfigFile {
@@ -87,12 +104,33 @@ pub struct PlanSettings {
     pub options: PlanOptions,
 }
 
+/// Validated settings of `install`.
+#[derive(Debug, Clone)]
+pub struct InstallSettings {
+    pub version: VersionRequest,
+    pub force: bool,
+    pub options: PlanOptions,
+    pub provisioning: Option<Provisioning>,
+    pub hostname: Option<String>,
+    pub agent_image: Option<String>,
+    pub proxy: Option<String>,
+    pub yes: bool,
+    pub verify: bool,
+    pub dry_run: bool,
+    pub wait: Option<u64>,
+    pub lock_wait: u64,
+    /// Warnings about how values were given (a secret on the command line).
+    pub warnings: Vec<String>,
+}
+
 /// What to run, with validated settings.
 #[derive(Debug, Clone)]
 pub enum Task {
     Detect(MachineSettings),
     Releases,
     Plan(PlanSettings),
+    Install(Box<InstallSettings>),
+    Verify { wait: Option<u64> },
 }
 
 /// Everything a run needs.
@@ -150,7 +188,6 @@ impl Settings {
             Command::Detect(args) => Task::Detect(machine(args.machine)),
             Command::Releases => Task::Releases,
             Command::Plan(args) => {
-                let install = args.install;
                 let platform = args.platform.or_else(|| file.platform.clone());
                 let machine = machine(args.machine);
                 if platform.is_some() && (machine.root.is_some() || machine.arch.is_some()) {
@@ -159,45 +196,283 @@ impl Settings {
                         "give either --platform ID, or --root/--arch (in flags, environment or config file)",
                     ));
                 }
-                let version_text = install
-                    .version
-                    .or_else(|| file.version.clone())
-                    .unwrap_or_else(|| "latest".to_string());
-                let mirror =
-                    url_option("--mirror", install.mirror.or_else(|| file.mirror.clone()))?
-                        .unwrap_or_else(|| plan::DEFAULT_MIRROR.to_string());
-                let repo_key = install
-                    .repo_key
-                    .or_else(|| file.repo_key.clone())
-                    .map(|k| key_option(&k))
-                    .transpose()?
-                    .unwrap_or_else(|| plan::default_repo_key(&mirror));
+                let (version, force, options) = install_options(args.install, &file, sub)?;
                 Task::Plan(PlanSettings {
                     platform,
                     machine,
-                    version: VersionRequest::parse(&version_text)?,
-                    force: flag(sub, "force", install.force, file.force),
-                    options: PlanOptions {
-                        repo_key,
-                        assets_url: url_option(
-                            "--assets-url",
-                            install.assets_url.or_else(|| file.assets_url.clone()),
-                        )?
-                        .unwrap_or_else(|| plan::DEFAULT_ASSETS_URL.to_string()),
-                        debian_archive: url_option(
-                            "--debian-archive",
-                            install
-                                .debian_archive
-                                .or_else(|| file.debian_archive.clone()),
-                        )?,
-                        engine: install.engine.or(file.engine).unwrap_or(EngineChoice::Moby),
-                        mirror,
-                    },
+                    version,
+                    force,
+                    options,
                 })
             }
+            Command::Install(args) => {
+                let args = *args;
+                let (version, force, options) = install_options(args.install, &file, sub)?;
+                let p = args.provisioning;
+                let mut warnings = Vec::new();
+                if matches!(
+                    sub.value_source("connection_string"),
+                    Some(ValueSource::CommandLine)
+                ) {
+                    warnings.push(
+                        "--connection-string is visible to every user in the process list; prefer --connection-string-file or EDGEUP_CONNECTION_STRING".into(),
+                    );
+                }
+                let hostname = p.hostname.or_else(|| file.hostname.clone());
+                if let Some(h) = &hostname {
+                    provisioning::validate_hostname(h).map_err(|problem| {
+                        Error::bad_input("--hostname", h, problem, "give a DNS name of at most 64 characters: letters, digits and '-' in dot-separated labels")
+                    })?;
+                }
+                let proxy = url_option("--proxy", p.proxy.or_else(|| file.proxy.clone()))?;
+                let inputs = ProvisioningInputs {
+                    connection_string_file: p
+                        .connection_string_file
+                        .or_else(|| file.connection_string_file.clone()),
+                    connection_string: p
+                        .connection_string
+                        .or_else(|| file.connection_string.clone()),
+                    scope_id: p.scope_id.or_else(|| file.scope_id.clone()),
+                    registration_id: p.registration_id.or_else(|| file.registration_id.clone()),
+                    symmetric_key_file: p
+                        .symmetric_key_file
+                        .or_else(|| file.symmetric_key_file.clone()),
+                    group_key_file: p.group_key_file.or_else(|| file.group_key_file.clone()),
+                    identity_cert: p.identity_cert.or_else(|| file.identity_cert.clone()),
+                    identity_key: p.identity_key.or_else(|| file.identity_key.clone()),
+                    tpm: flag(sub, "tpm", p.tpm, file.tpm),
+                };
+                Task::Install(Box::new(InstallSettings {
+                    version,
+                    force,
+                    options,
+                    provisioning: inputs.resolve()?,
+                    hostname,
+                    agent_image: p.agent_image.or_else(|| file.agent_image.clone()),
+                    proxy,
+                    yes: flag(sub, "yes", args.yes, file.yes),
+                    verify: !flag(sub, "no_verify", args.no_verify, file.no_verify),
+                    dry_run: args.dry_run,
+                    wait: args.wait.or(file.wait),
+                    lock_wait: args.lock_wait.or(file.lock_wait).unwrap_or(300),
+                    warnings,
+                }))
+            }
+            Command::Verify(args) => Task::Verify {
+                wait: args.wait.or(file.wait),
+            },
         };
         Ok(Settings { output, task })
     }
+}
+
+/// The options shared by `plan` and `install`, merged and validated.
+fn install_options(
+    install: crate::cli::InstallArgs,
+    file: &ConfigFile,
+    sub: &ArgMatches,
+) -> Result<(VersionRequest, bool, PlanOptions)> {
+    let version_text = install
+        .version
+        .or_else(|| file.version.clone())
+        .unwrap_or_else(|| "latest".to_string());
+    let mirror = url_option("--mirror", install.mirror.or_else(|| file.mirror.clone()))?
+        .unwrap_or_else(|| plan::DEFAULT_MIRROR.to_string());
+    let repo_key = install
+        .repo_key
+        .or_else(|| file.repo_key.clone())
+        .map(|k| key_option(&k))
+        .transpose()?
+        .unwrap_or_else(|| plan::default_repo_key(&mirror));
+    let options = PlanOptions {
+        repo_key,
+        assets_url: url_option(
+            "--assets-url",
+            install.assets_url.or_else(|| file.assets_url.clone()),
+        )?
+        .unwrap_or_else(|| plan::DEFAULT_ASSETS_URL.to_string()),
+        debian_archive: url_option(
+            "--debian-archive",
+            install
+                .debian_archive
+                .or_else(|| file.debian_archive.clone()),
+        )?,
+        engine: install.engine.or(file.engine).unwrap_or(EngineChoice::Moby),
+        mirror,
+    };
+    Ok((
+        VersionRequest::parse(&version_text)?,
+        flag(sub, "force", install.force, file.force),
+        options,
+    ))
+}
+
+/// Provisioning values as given, before validation.
+#[derive(Debug, Default)]
+pub struct ProvisioningInputs {
+    pub connection_string_file: Option<PathBuf>,
+    pub connection_string: Option<String>,
+    pub scope_id: Option<String>,
+    pub registration_id: Option<String>,
+    pub symmetric_key_file: Option<PathBuf>,
+    pub group_key_file: Option<PathBuf>,
+    pub identity_cert: Option<PathBuf>,
+    pub identity_key: Option<PathBuf>,
+    pub tpm: bool,
+}
+
+/// Reads a secret file; errors name the option and the path, never the content.
+fn read_secret_file(what: &str, path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::bad_input(
+            what,
+            path.display().to_string(),
+            format!("cannot be read: {e}"),
+            "give the path of a readable file",
+        )
+    })
+}
+
+fn existing_file(what: &str, path: &Path) -> Result<String> {
+    if path.is_file() {
+        Ok(path.display().to_string())
+    } else {
+        Err(Error::bad_input(
+            what,
+            path.display().to_string(),
+            "no such file",
+            "give the path of the PEM file on this device",
+        ))
+    }
+}
+
+impl ProvisioningInputs {
+    /// Validates the inputs into at most one provisioning, reading secret
+    /// files now so that a bad value stops the run before any change.
+    pub fn resolve(self) -> Result<Option<Provisioning>> {
+        let manual = self.connection_string_file.is_some() || self.connection_string.is_some();
+        let dps_attestations = [
+            self.symmetric_key_file.is_some(),
+            self.group_key_file.is_some(),
+            self.identity_cert.is_some() || self.identity_key.is_some(),
+            self.tpm,
+        ];
+        let dps = self.scope_id.is_some() || dps_attestations.iter().any(|a| *a);
+        if manual && dps {
+            return Err(Error::usage(
+                "both a connection string and DPS options were given",
+                "provision either manually (--connection-string-file) or with DPS (--scope-id and one attestation), not both",
+            ));
+        }
+        if self.connection_string_file.is_some() && self.connection_string.is_some() {
+            return Err(Error::usage(
+                "both --connection-string-file and a connection string (flag or EDGEUP_CONNECTION_STRING) were given",
+                "give the connection string one way",
+            ));
+        }
+        if manual {
+            let text = match (&self.connection_string_file, self.connection_string) {
+                (Some(path), _) => read_secret_file("--connection-string-file", path)?,
+                (None, Some(cs)) => cs,
+                (None, None) => unreachable!("manual means one of them is set"),
+            };
+            return Ok(Some(Provisioning::Manual(ConnectionString::parse(&text)?)));
+        }
+        if !dps {
+            return Ok(None);
+        }
+        let scope_id = self.scope_id.clone().ok_or_else(|| {
+            Error::usage(
+                "DPS options were given without --scope-id",
+                "add --scope-id with the DPS ID scope (0ne...)",
+            )
+        })?;
+        if scope_id.is_empty() || !scope_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::bad_input(
+                "--scope-id",
+                &scope_id,
+                "an ID scope has only letters and digits",
+                "copy the ID scope from the DPS overview (0ne...)",
+            ));
+        }
+        let count = dps_attestations.iter().filter(|a| **a).count();
+        if count != 1 {
+            return Err(Error::usage(
+                format!("DPS needs exactly one attestation, {count} were given"),
+                "give one of --symmetric-key-file, --group-key-file, --identity-cert with --identity-key, or --tpm",
+            ));
+        }
+        let registration_id = |required: bool| -> Result<Option<String>> {
+            match &self.registration_id {
+                Some(id) => provisioning::validate_registration_id(id).map(|_| Some(id.clone())),
+                None if required => Err(Error::usage(
+                    "this attestation needs --registration-id",
+                    "add --registration-id (the enrollment's registration ID)",
+                )),
+                None => Ok(None),
+            }
+        };
+        let attestation = if let Some(path) = &self.symmetric_key_file {
+            let key = provisioning::parse_key(
+                "--symmetric-key-file",
+                &read_secret_file("--symmetric-key-file", path)?,
+            )?;
+            Attestation::SymmetricKey {
+                registration_id: registration_id(true)?.unwrap_or_default(),
+                key,
+            }
+        } else if let Some(path) = &self.group_key_file {
+            let group = provisioning::parse_key(
+                "--group-key-file",
+                &read_secret_file("--group-key-file", path)?,
+            )?;
+            let id = match registration_id(false)? {
+                Some(id) => id,
+                None => default_registration_id()?,
+            };
+            let key = provisioning::derive_device_key(&group, &id)?;
+            Attestation::SymmetricKey {
+                registration_id: id,
+                key,
+            }
+        } else if self.tpm {
+            Attestation::Tpm {
+                registration_id: registration_id(true)?.unwrap_or_default(),
+            }
+        } else {
+            let (Some(cert), Some(key)) = (&self.identity_cert, &self.identity_key) else {
+                return Err(Error::usage(
+                    "X.509 needs both --identity-cert and --identity-key",
+                    "give both PEM files",
+                ));
+            };
+            Attestation::X509 {
+                registration_id: registration_id(false)?,
+                identity_cert: existing_file("--identity-cert", cert)?,
+                identity_key: existing_file("--identity-key", key)?,
+            }
+        };
+        Ok(Some(Provisioning::Dps {
+            global_endpoint: provisioning::DPS_GLOBAL_ENDPOINT.to_string(),
+            scope_id,
+            attestation,
+        }))
+    }
+}
+
+/// The default registration ID of a group enrollment: the host name, lower-cased.
+fn default_registration_id() -> Result<String> {
+    let name = std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    provisioning::validate_registration_id(&name)
+        .map(|_| name.clone())
+        .map_err(|_| {
+            Error::usage(
+                format!("the host name '{name}' is not a usable registration ID"),
+                "give --registration-id",
+            )
+        })
 }
 
 /// Checks that a URL option is an http(s) URL with a host; trims a trailing slash.

@@ -1,0 +1,3 @@
+//! Package-manager backends: the commands edgeup runs for each family.
+
+pub mod apt;

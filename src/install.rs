@@ -1,0 +1,730 @@
+//! apply: one executor walks a plan against a [`System`]. Before each step
+//! it looks at what is already there, so a re-run with the same options
+//! changes nothing and runs no package transaction. Every change is
+//! journaled; when a step fails the run restores the previous package
+//! versions, config and repository files, says what it restored, and exits 1.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::backend::apt;
+use crate::daemon_config::{self, ConfigEdit};
+use crate::debversion;
+use crate::error::{Error, Result};
+use crate::plan::{Action, PackagePin, Plan, PlanOptions};
+use crate::provisioning::Provisioning;
+use crate::receipt::{Receipt, ReceiptFile, ReceiptPackage, ReceiptVersions, sha256_hex};
+use crate::system::{CommandSpec, Owner, System};
+use crate::verify::{self, VerifyOptions, VerifySummary};
+
+/// Where downloaded packages are kept.
+pub const CACHE_DIR: &str = "/var/cache/edgeup";
+
+/// Everything an install needs besides the plan.
+#[derive(Debug, Clone)]
+pub struct InstallRequest<'a> {
+    pub plan: &'a Plan,
+    pub options: &'a PlanOptions,
+    pub provisioning: Option<&'a Provisioning>,
+    pub hostname: Option<&'a str>,
+    pub proxy: Option<&'a str>,
+    /// How long to wait for dpkg's lock.
+    pub lock_wait: Duration,
+    pub verify: bool,
+    pub verify_wait: Option<Duration>,
+}
+
+/// What happened to one step.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepOutcome {
+    pub kind: String,
+    pub summary: String,
+    /// `done`, `unchanged` or `skipped`.
+    pub outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The result of an install.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstallReport {
+    pub changed: bool,
+    pub platform: String,
+    pub release: String,
+    pub packages: Vec<ReceiptPackage>,
+    pub steps: Vec<StepOutcome>,
+    pub verify: Option<VerifySummary>,
+}
+
+/// Progress messages from the executor.
+pub trait Progress {
+    fn step(&self, index: usize, total: usize, summary: &str);
+    fn note(&self, message: &str);
+}
+
+/// A change the run made, to undo on failure.
+#[derive(Debug)]
+enum Change {
+    File {
+        path: PathBuf,
+        before: Option<(Vec<u8>, u32)>,
+        owner: Option<Owner>,
+    },
+    Package {
+        name: String,
+        before: Option<String>,
+    },
+}
+
+/// The executor's state over one run.
+struct Run<'a> {
+    sys: &'a dyn System,
+    progress: &'a dyn Progress,
+    request: &'a InstallRequest<'a>,
+    journal: Vec<Change>,
+    updated: bool,
+    changed: bool,
+    packages: Vec<ReceiptPackage>,
+    files: Vec<ReceiptFile>,
+    repository_url: Option<String>,
+    previous: Option<Receipt>,
+}
+
+/// Holds `/var/lib/edgeup/lock` for the run: a second edgeup exits 6 at once.
+pub struct RunLock {
+    #[cfg(unix)]
+    _file: std::fs::File,
+}
+
+/// The lock file of edgeup runs.
+pub const LOCK_PATH: &str = "/var/lib/edgeup/lock";
+
+impl RunLock {
+    /// Takes the lock or fails with [`Error::Busy`] at once.
+    pub fn acquire() -> Result<RunLock> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            let path = Path::new(LOCK_PATH);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+                    action: "create the directory",
+                    path: dir.to_path_buf(),
+                    source: e,
+                })?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)
+                .map_err(|e| Error::Io {
+                    action: "open",
+                    path: path.to_path_buf(),
+                    source: e,
+                })?;
+            // SAFETY: flock on an open descriptor.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if rc != 0 {
+                return Err(Error::Busy {
+                    message: format!("another edgeup run holds {LOCK_PATH}; nothing was changed"),
+                });
+            }
+            Ok(RunLock { _file: file })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(RunLock {})
+        }
+    }
+}
+
+/// Runs a plan. On failure of any step before verification, what the run
+/// changed is restored and the error says what was restored.
+pub fn install(
+    sys: &dyn System,
+    progress: &dyn Progress,
+    request: &InstallRequest<'_>,
+) -> Result<InstallReport> {
+    let plan = request.plan;
+    let previous = Receipt::load(sys)?;
+    let mut run = Run {
+        sys,
+        progress,
+        request,
+        journal: Vec::new(),
+        updated: false,
+        changed: false,
+        packages: Vec::new(),
+        files: Vec::new(),
+        repository_url: None,
+        previous: previous.clone(),
+    };
+    let mut outcomes = Vec::new();
+    let total = plan.steps.len();
+    let mut verify_summary = None;
+    for (i, step) in plan.steps.iter().enumerate() {
+        progress.step(i + 1, total, &step.summary);
+        if let Some(reason) = &step.skip {
+            outcomes.push(StepOutcome {
+                kind: step.kind(),
+                summary: step.summary.clone(),
+                outcome: "skipped",
+                detail: Some(reason.clone()),
+            });
+            continue;
+        }
+        if matches!(step.action, Action::Verify) {
+            // Verification follows the receipt, written first.
+            let receipt = run.receipt(previous.as_ref());
+            if previous.as_ref() != Some(&receipt) {
+                receipt.save(sys)?;
+            }
+            if request.verify {
+                let summary = verify::verify(
+                    sys,
+                    &receipt,
+                    &VerifyOptions {
+                        services: !plan.steps.iter().any(|s| {
+                            matches!(s.action, Action::Service { .. }) && s.skip.is_some()
+                        }),
+                        wait: request.verify_wait,
+                    },
+                )?;
+                verify_summary = Some(summary);
+                outcomes.push(StepOutcome {
+                    kind: step.kind(),
+                    summary: step.summary.clone(),
+                    outcome: "done",
+                    detail: None,
+                });
+            } else {
+                outcomes.push(StepOutcome {
+                    kind: step.kind(),
+                    summary: step.summary.clone(),
+                    outcome: "skipped",
+                    detail: Some("--no-verify".into()),
+                });
+            }
+            continue;
+        }
+        match run.apply(&step.action) {
+            Ok((changed, detail)) => outcomes.push(StepOutcome {
+                kind: step.kind(),
+                summary: step.summary.clone(),
+                outcome: if changed { "done" } else { "unchanged" },
+                detail,
+            }),
+            Err(error) => {
+                let restored = run.rollback();
+                return Err(Error::Failed {
+                    context: format!("step {} of {total} ({}) failed", i + 1, step.kind()),
+                    detail: format!(
+                        "{error}\nrestored: {}",
+                        if restored.is_empty() {
+                            "nothing had changed".to_string()
+                        } else {
+                            restored.join("; ")
+                        }
+                    ),
+                });
+            }
+        }
+    }
+    if verify_summary.is_none() {
+        let receipt = run.receipt(previous.as_ref());
+        if previous.as_ref() != Some(&receipt) {
+            receipt.save(sys)?;
+        }
+    }
+    Ok(InstallReport {
+        changed: run.changed,
+        platform: plan.platform.id.clone(),
+        release: plan.release.clone(),
+        packages: run.packages.clone(),
+        steps: outcomes,
+        verify: verify_summary,
+    })
+}
+
+impl Run<'_> {
+    fn receipt(&self, previous: Option<&Receipt>) -> Receipt {
+        let plan = self.request.plan;
+        let v = &plan.versions;
+        let mut files = self.files.clone();
+        // Files written by an earlier run and untouched now stay recorded.
+        if let Some(prev) = previous {
+            for f in &prev.files {
+                if !files.iter().any(|x| x.path == f.path) {
+                    files.push(f.clone());
+                }
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Receipt {
+            edgeup_version: env!("CARGO_PKG_VERSION").to_string(),
+            platform: plan.platform.id.clone(),
+            release: plan.release.clone(),
+            requested: v.requested.clone(),
+            versions: ReceiptVersions {
+                daemon: v.daemon.to_string(),
+                hsm: v.hsm.to_string(),
+                agent: v.agent.to_string(),
+                moby: v.moby.version.to_string(),
+            },
+            engine: format!("{:?}", self.request.options.engine).to_lowercase(),
+            packages: self.packages.clone(),
+            files,
+            provisioning: self
+                .request
+                .provisioning
+                .map(|p| p.method().to_string())
+                .or_else(|| previous.and_then(|p| p.provisioning.clone())),
+            mirror: self.request.options.mirror.clone(),
+        }
+    }
+
+    /// Applies one step: `(changed, detail)`.
+    fn apply(&mut self, action: &Action) -> Result<(bool, Option<String>)> {
+        match action {
+            Action::AddRepository {
+                content,
+                key_url,
+                key_file,
+                file,
+                ..
+            } => self.add_repository(Path::new(file), content, key_url, Path::new(key_file)),
+            Action::InstallPackages {
+                packages,
+                transaction,
+                ..
+            } => self.install_packages(transaction, packages),
+            Action::Fixup {
+                packages,
+                fallback_url,
+                ..
+            } => self.fixup(&packages[0].name, fallback_url.as_deref()),
+            Action::WriteConfig {
+                path, agent_image, ..
+            } => self.write_config(Path::new(path), agent_image),
+            Action::Service { name, action } => self.service(name, action),
+            Action::Verify => Ok((false, None)),
+            other => Err(Error::unsupported(
+                format!(
+                    "this edgeup cannot apply '{}' steps on this system yet",
+                    crate::plan::Step {
+                        summary: String::new(),
+                        action: other.clone(),
+                        skip: None
+                    }
+                    .kind()
+                ),
+                "",
+            )),
+        }
+    }
+
+    /// Writes a file, journaling what was there.
+    fn write_file(
+        &mut self,
+        path: &Path,
+        bytes: &[u8],
+        mode: u32,
+        owner: Option<&Owner>,
+    ) -> Result<()> {
+        let before = match self.sys.read(path)? {
+            Some(b) => Some((b, self.sys.mode(path)?.unwrap_or(0o644))),
+            None => None,
+        };
+        self.journal.push(Change::File {
+            path: path.to_path_buf(),
+            before,
+            owner: owner.cloned(),
+        });
+        self.sys.write(path, bytes, mode, owner)?;
+        self.record_file(path, bytes);
+        self.changed = true;
+        Ok(())
+    }
+
+    fn record_file(&mut self, path: &Path, bytes: &[u8]) {
+        let path = path.to_string_lossy().into_owned();
+        self.files.retain(|f| f.path != path);
+        self.files.push(ReceiptFile {
+            path,
+            sha256: sha256_hex(bytes),
+        });
+    }
+
+    fn add_repository(
+        &mut self,
+        list: &Path,
+        content: &str,
+        key_source: &str,
+        key_path: &Path,
+    ) -> Result<(bool, Option<String>)> {
+        self.repository_url = content
+            .split_whitespace()
+            .find(|w| {
+                w.starts_with("http://") || w.starts_with("https://") || w.starts_with("baseurl=")
+            })
+            .map(|w| w.trim_start_matches("baseurl=").to_string());
+        let key = if key_source.starts_with("http://") || key_source.starts_with("https://") {
+            self.sys.fetch(key_source)?
+        } else {
+            self.sys.read(Path::new(key_source))?.ok_or_else(|| {
+                Error::bad_input(
+                    "--repo-key",
+                    key_source,
+                    "the file does not exist",
+                    "give the path or URL of the repository key",
+                )
+            })?
+        };
+        let key = apt::dearmor(&key, key_source)?;
+        let mut changed = false;
+        if self.sys.read(key_path)?.as_deref() != Some(&key[..]) {
+            self.write_file(key_path, &key, 0o644, None)?;
+            changed = true;
+        } else {
+            self.record_file(key_path, &key);
+        }
+        if self.sys.read(list)?.as_deref() != Some(content.as_bytes()) {
+            self.write_file(list, content.as_bytes(), 0o644, None)?;
+            changed = true;
+        } else {
+            self.record_file(list, content.as_bytes());
+        }
+        if changed {
+            self.updated = false;
+        }
+        Ok((changed, None))
+    }
+
+    fn wait_for_dpkg(&self) -> Result<()> {
+        let progress = self.progress;
+        apt::wait_for_dpkg_lock(self.sys, self.request.lock_wait, |holder, waited| {
+            progress.note(&format!(
+                "waiting for {} (pid {}) to release {} ({}s of at most {}s)",
+                holder.name,
+                holder.pid,
+                holder.file,
+                waited.as_secs(),
+                self.request.lock_wait.as_secs()
+            ));
+        })
+    }
+
+    fn ensure_updated(&mut self) -> Result<()> {
+        if !self.updated {
+            self.wait_for_dpkg()?;
+            let url = self
+                .repository_url
+                .clone()
+                .unwrap_or_else(|| self.request.options.mirror.clone());
+            apt::update(self.sys, &url)?;
+            self.updated = true;
+        }
+        Ok(())
+    }
+
+    /// Installs a transaction's packages unless all are already at the
+    /// wanted upstream versions.
+    fn install_packages(
+        &mut self,
+        transaction: &str,
+        pins: &[PackagePin],
+    ) -> Result<(bool, Option<String>)> {
+        let mut current = Vec::new();
+        for pin in pins {
+            current.push(apt::installed_version(self.sys, &pin.name)?);
+        }
+        let satisfied =
+            pins.iter()
+                .zip(&current)
+                .all(|(pin, installed)| match (&pin.version, installed) {
+                    (Some(want), Some(have)) => debversion::is_build_of(have, want),
+                    (None, Some(_)) => true,
+                    _ => false,
+                });
+        if satisfied {
+            for (pin, installed) in pins.iter().zip(&current) {
+                self.note_package(&pin.name, installed.clone().unwrap_or_default(), false);
+            }
+            return Ok((
+                false,
+                Some(format!("{transaction}: already at the planned versions")),
+            ));
+        }
+        let mut targets = Vec::new();
+        if pins.iter().all(|p| p.url.is_some()) {
+            for pin in pins {
+                let file = self.download(pin)?;
+                targets.push(file.to_string_lossy().into_owned());
+            }
+        } else {
+            self.ensure_updated()?;
+            let offered = pins
+                .iter()
+                .map(|p| apt::offered_versions(self.sys, &p.name))
+                .collect::<Result<Vec<_>>>()?;
+            // Pinned together: prefer a package version every package of the
+            // transaction offers (iotedge depends on libiothsm-std of its own version).
+            let common: Vec<String> = offered[0]
+                .iter()
+                .filter(|v| offered.iter().all(|o| o.contains(v)))
+                .cloned()
+                .collect();
+            for (pin, offered) in pins.iter().zip(&offered) {
+                let want = pin.version.as_deref().unwrap_or_default();
+                let pick = debversion::newest_build(&common, want)
+                    .or_else(|| debversion::newest_build(offered, want))
+                    .ok_or_else(|| Error::Failed {
+                        context: format!("installing {} {want}", pin.name),
+                        detail: format!(
+                            "the repository offers no {} {want} (it offers: {})",
+                            pin.name,
+                            if offered.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                offered.join(", ")
+                            }
+                        ),
+                    })?;
+                targets.push(format!("{}={pick}", pin.name));
+            }
+        }
+        for (pin, before) in pins.iter().zip(current) {
+            self.journal.push(Change::Package {
+                name: pin.name.clone(),
+                before,
+            });
+        }
+        self.wait_for_dpkg()?;
+        apt::install(
+            self.sys,
+            &format!("installing the {transaction} packages"),
+            &targets,
+        )?;
+        self.changed = true;
+        for pin in pins {
+            let v = apt::installed_version(self.sys, &pin.name)?.unwrap_or_default();
+            self.note_package(&pin.name, v, true);
+        }
+        Ok((true, Some(targets.join(" "))))
+    }
+
+    /// Records a package for the receipt. It counts as edgeup's when this
+    /// run installed it or an earlier run did; a package that was there
+    /// before edgeup (a Docker the user keeps, say) never does.
+    fn note_package(&mut self, name: &str, version: String, installed_now: bool) {
+        let by_edgeup = installed_now
+            || self
+                .previous
+                .as_ref()
+                .and_then(|r| r.package(name))
+                .is_some_and(|p| p.installed_by_edgeup);
+        self.packages.retain(|p| p.name != name);
+        self.packages.push(ReceiptPackage {
+            name: name.to_string(),
+            version,
+            installed_by_edgeup: by_edgeup,
+        });
+    }
+
+    /// Downloads a package file into the cache (kept when already there with
+    /// the same name: release assets are immutable).
+    fn download(&mut self, pin: &PackagePin) -> Result<PathBuf> {
+        let url = pin.url.as_deref().expect("asset pins carry a URL");
+        let name = pin
+            .file
+            .clone()
+            .unwrap_or_else(|| url.rsplit('/').next().unwrap_or("package.deb").to_string());
+        let path = Path::new(CACHE_DIR).join(&name);
+        if self.sys.read(&path)?.is_none() {
+            self.progress.note(&format!("downloading {url}"));
+            let bytes = self.sys.fetch(url)?;
+            self.sys.write(&path, &bytes, 0o644, None)?;
+        }
+        Ok(path)
+    }
+
+    /// libssl1.0.2 on Debian 10 family: the distribution's package when it
+    /// has one, else the Debian stretch build from --debian-archive.
+    fn fixup(
+        &mut self,
+        package: &str,
+        fallback_url: Option<&str>,
+    ) -> Result<(bool, Option<String>)> {
+        if let Some(v) = apt::installed_version(self.sys, package)? {
+            self.note_package(package, v, false);
+            return Ok((false, Some(format!("{package} is installed"))));
+        }
+        self.ensure_updated()?;
+        let offered = apt::offered_versions(self.sys, package)?;
+        let (target, source) = if let Some(newest) =
+            offered.iter().max_by(|a, b| debversion::compare(a, b))
+        {
+            (
+                format!("{package}={newest}"),
+                "from the distribution".to_string(),
+            )
+        } else if let Some(url) = fallback_url {
+            let pin = PackagePin {
+                name: package.into(),
+                version: None,
+                file: None,
+                url: Some(url.into()),
+            };
+            (
+                self.download(&pin)?.to_string_lossy().into_owned(),
+                format!("from {url}"),
+            )
+        } else {
+            return Err(Error::Failed {
+                context: format!("installing {package}"),
+                detail: format!(
+                    "the distribution no longer offers {package} (later Debian 10 point releases dropped it); give --debian-archive URL of a Debian archive that still carries stretch's {package}"
+                ),
+            });
+        };
+        self.journal.push(Change::Package {
+            name: package.into(),
+            before: None,
+        });
+        self.wait_for_dpkg()?;
+        apt::install(self.sys, &format!("installing {package}"), &[target])?;
+        self.changed = true;
+        let v = apt::installed_version(self.sys, package)?.unwrap_or_default();
+        self.note_package(package, v, true);
+        Ok((true, Some(source)))
+    }
+
+    /// Writes edgeup's part of the daemon config: provisioning, hostname,
+    /// agent image and proxy. Backs up the previous file; 0400 iotedge:iotedge.
+    fn write_config(&mut self, path: &Path, agent_image: &str) -> Result<(bool, Option<String>)> {
+        let current = self.sys.read(path)?.ok_or_else(|| Error::Failed {
+            context: format!("configuring {}", path.display()),
+            detail: "the file is missing although the iotedge package installs it".into(),
+        })?;
+        let current_text = String::from_utf8_lossy(&current).into_owned();
+        let desired = daemon_config::edit(
+            &current_text,
+            &ConfigEdit {
+                provisioning: self.request.provisioning,
+                hostname: self.request.hostname,
+                agent_image,
+                proxy: self.request.proxy,
+            },
+        )?;
+        let mode_ok = self.sys.mode(path)? == Some(0o400);
+        if desired == current_text && mode_ok {
+            self.record_file(path, desired.as_bytes());
+            return Ok((false, None));
+        }
+        if desired != current_text {
+            let backup = PathBuf::from(format!("{}.edgeup-backup", path.display()));
+            self.write_file(&backup, &current, 0o400, None)?;
+        }
+        let owner = Owner {
+            user: "iotedge".into(),
+            group: "iotedge".into(),
+        };
+        self.write_file(path, desired.as_bytes(), 0o400, Some(&owner))?;
+        let what = match self.request.provisioning {
+            Some(p) => p.describe(),
+            None => "agent image only (no provisioning given)".into(),
+        };
+        Ok((true, Some(what)))
+    }
+
+    /// Restarts a service when the run changed something.
+    fn service(&mut self, name: &str, action: &str) -> Result<(bool, Option<String>)> {
+        if !self.changed {
+            return Ok((false, Some("nothing changed".into())));
+        }
+        let cmd = CommandSpec::new(
+            format!("{action}ing the {name} service"),
+            "systemctl",
+            &[action, name],
+        );
+        self.sys.run(&cmd)?.check(&cmd)?;
+        Ok((true, None))
+    }
+
+    /// Undoes the journal, newest first; returns what was restored.
+    fn rollback(&mut self) -> Vec<String> {
+        let mut restored = Vec::new();
+        let mut packages_back: Vec<String> = Vec::new();
+        let mut packages_out: Vec<String> = Vec::new();
+        for change in self.journal.iter().rev() {
+            match change {
+                Change::Package {
+                    name,
+                    before: Some(v),
+                } => {
+                    if !packages_back
+                        .iter()
+                        .any(|p| p.starts_with(&format!("{name}=")))
+                    {
+                        packages_back.push(format!("{name}={v}"));
+                    }
+                }
+                Change::Package { name, before: None } => {
+                    if !packages_out.contains(name) {
+                        packages_out.push(name.clone());
+                    }
+                }
+                Change::File { .. } => {}
+            }
+        }
+        if !packages_out.is_empty() {
+            match apt::remove(
+                self.sys,
+                "removing what the failed run installed",
+                &packages_out,
+                true,
+            ) {
+                Ok(()) => restored.push(format!("removed {}", packages_out.join(", "))),
+                Err(e) => {
+                    restored.push(format!("could not remove {}: {e}", packages_out.join(", ")))
+                }
+            }
+        }
+        if !packages_back.is_empty() {
+            match apt::install(
+                self.sys,
+                "reinstalling the previous package versions",
+                &packages_back,
+            ) {
+                Ok(()) => restored.push(format!("reinstalled {}", packages_back.join(", "))),
+                Err(e) => restored.push(format!(
+                    "could not reinstall {}: {e}",
+                    packages_back.join(", ")
+                )),
+            }
+        }
+        for change in self.journal.iter().rev() {
+            if let Change::File {
+                path,
+                before,
+                owner,
+            } = change
+            {
+                let result = match before {
+                    Some((bytes, mode)) => self.sys.write(path, bytes, *mode, owner.as_ref()),
+                    None => self.sys.remove(path),
+                };
+                restored.push(match (result, before) {
+                    (Ok(()), Some(_)) => format!("restored {}", path.display()),
+                    (Ok(()), None) => format!("removed {}", path.display()),
+                    (Err(e), _) => format!("could not restore {}: {e}", path.display()),
+                });
+            }
+        }
+        self.journal.clear();
+        restored
+    }
+}
