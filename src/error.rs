@@ -107,6 +107,15 @@ pub enum Error {
     /// Another edgeup or the package manager holds the lock.
     #[error("{message}")]
     Busy { message: String },
+    /// A step failed and what the run had changed was restored. The exit
+    /// code is the cause's (1 for a failed step, 7, 8 or 6 when the network,
+    /// a signature or a lock was the cause).
+    #[error("{step} failed: {source}\nrestored: {}", if restored.is_empty() { "nothing had changed yet".to_string() } else { restored.join("; ") })]
+    RolledBack {
+        step: String,
+        source: Box<Error>,
+        restored: Vec<String>,
+    },
     /// What is installed does not pass verification.
     #[error("verification failed: {}", failures.join("; "))]
     VerifyFailed { failures: Vec<String> },
@@ -154,6 +163,7 @@ impl Error {
             Error::Integrity { .. } => ExitCode::Integrity,
             Error::Busy { .. } => ExitCode::Busy,
             Error::VerifyFailed { .. } => ExitCode::VerifyFailed,
+            Error::RolledBack { source, .. } => source.exit_code(),
         }
     }
 
@@ -170,6 +180,7 @@ impl Error {
             Error::Busy { .. } => {
                 Some("wait for the other run to finish, then run the same command again")
             }
+            Error::RolledBack { source, .. } => source.hint(),
             Error::Io { .. } | Error::Failed { .. } | Error::VerifyFailed { .. } => None,
         }
     }

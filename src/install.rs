@@ -219,16 +219,10 @@ pub fn install(
             }),
             Err(error) => {
                 let restored = run.rollback();
-                return Err(Error::Failed {
-                    context: format!("step {} of {total} ({}) failed", i + 1, step.kind()),
-                    detail: format!(
-                        "{error}\nrestored: {}",
-                        if restored.is_empty() {
-                            "nothing had changed".to_string()
-                        } else {
-                            restored.join("; ")
-                        }
-                    ),
+                return Err(Error::RolledBack {
+                    step: format!("step {} of {total} ({})", i + 1, step.kind()),
+                    source: Box::new(error),
+                    restored,
                 });
             }
         }
