@@ -37,6 +37,17 @@ cargo clippy --locked --target x86_64-pc-windows-gnu -- -D warnings
 say "cargo test"
 cargo test --locked
 
+say "shell scripts (shellcheck)"
+scripts/sandbox/deps.sh
+shellcheck ci/test.sh .ci/run scripts/*.sh scripts/sandbox/*.sh tests/sandbox/*.sh
+
+say "sandbox suite: real apt in throwaway Debian roots"
+scripts/sandbox/base-root.sh >/dev/null
+cargo build --locked --target x86_64-unknown-linux-musl
+tests/sandbox/smoke.sh >/dev/null
+EDGEUP_SANDBOX_BIN=target/x86_64-unknown-linux-musl/debug/edgeup \
+    cargo test --locked --test sandbox -- --ignored --test-threads=2
+
 say "demo (smoke)"
 scripts/demo.sh >/dev/null
 

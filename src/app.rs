@@ -321,6 +321,7 @@ fn verify_command(ui: &Ui, wait: Option<u64>) -> Result<()> {
         &VerifyOptions {
             services: facts.service_manager == facts::ServiceManager::Systemd,
             wait: wait.map(Duration::from_secs),
+            provisioned: receipt.provisioning.is_some(),
         },
     )?;
     if ui.json() {

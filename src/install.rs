@@ -191,6 +191,7 @@ pub fn install(
                             matches!(s.action, Action::Service { .. }) && s.skip.is_some()
                         }),
                         wait: request.verify_wait,
+                        provisioned: receipt.provisioning.is_some(),
                     },
                 )?;
                 verify_summary = Some(summary);

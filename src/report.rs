@@ -437,6 +437,13 @@ pub fn verify_text(ui: &Ui, v: &crate::verify::VerifySummary) -> String {
             );
         }
     }
+    if v.not_provisioned {
+        let _ = writeln!(
+            out,
+            "  {} IoT Edge is installed but not provisioned: run `edgeup install` again with --connection-string-file or the DPS options",
+            ui.paint(Style::Yellow, "note:")
+        );
+    }
     if let Some(running) = v.agent_running {
         let _ = writeln!(out, "  edgeAgent running: {running}");
     }

@@ -65,15 +65,22 @@ impl CommandOutput {
         self.status == 0
     }
 
-    /// The last lines of stderr (else stdout), for error messages.
+    /// The last lines of stdout and of stderr, for error messages: apt
+    /// prints a maintainer script's own words on stdout and its verdict on
+    /// stderr.
     pub fn tail(&self, lines: usize) -> String {
-        let text = if self.stderr.trim().is_empty() {
-            &self.stdout
-        } else {
-            &self.stderr
+        let last = |text: &str, n: usize| {
+            let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            all[all.len().saturating_sub(n)..].join("\n")
         };
-        let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        all[all.len().saturating_sub(lines)..].join("\n")
+        [
+            last(&self.stdout, lines / 2),
+            last(&self.stderr, lines - lines / 2),
+        ]
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
     }
 
     /// Turns a failed run into an error naming the purpose.

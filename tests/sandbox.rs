@@ -1,0 +1,500 @@
+//! The sandbox suite: edgeup installs for real, with real apt and dpkg, in
+//! throwaway Debian roots (overlays over a pristine bookworm root, entered
+//! with unshare + chroot), against a stand-in for the Microsoft repository:
+//! a GPG-signed apt repository of dummy packages with the real names,
+//! versions, dependencies and maintainer-script behaviour, served on
+//! 127.0.0.1. Older systems are simulated by their /etc/os-release.
+//!
+//! These tests need root, the sandbox tools (scripts/sandbox/deps.sh) and the
+//! static binary in EDGEUP_SANDBOX_BIN; `ci/test.sh` provides all three and
+//! runs them with `--ignored`. Each scenario asserts the system's state
+//! afterwards, not only the exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const NEEDS: &str = "needs root and the sandbox tools; ci/test.sh runs it";
+const CS: &str =
+    "HostName=hub1.azure-devices.net;DeviceId=sandbox-dev;SharedAccessKey=c2FuZGJveC1zZWNyZXQta2V5";
+const KEY_MATERIAL: &str = "c2FuZGJveC1zZWNyZXQta2V5";
+
+fn project() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The stand-in repository, built once per test run.
+fn repo() -> &'static Path {
+    static REPO: OnceLock<PathBuf> = OnceLock::new();
+    REPO.get_or_init(|| {
+        let dir = project().join("target/sandbox-repo");
+        let out = Command::new(project().join("scripts/sandbox/make-repo.sh"))
+            .arg(&dir)
+            .output()
+            .expect("make-repo.sh runs");
+        assert!(
+            out.status.success(),
+            "make-repo.sh failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+}
+
+fn binary() -> PathBuf {
+    let path = std::env::var_os("EDGEUP_SANDBOX_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project().join("target/x86_64-unknown-linux-musl/debug/edgeup"));
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo build --target x86_64-unknown-linux-musl` (ci/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// The repository served on 127.0.0.1 for one test.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let portfile = dir.path().join("port");
+        let child = Command::new(project().join("scripts/sandbox/serve.sh"))
+            .arg(repo())
+            .arg(&portfile)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve.sh starts");
+        let start = Instant::now();
+        let port = loop {
+            if let Ok(text) = std::fs::read_to_string(&portfile)
+                && let Ok(port) = text.trim().parse()
+            {
+                break port;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the repository server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Server { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn root_sh(args: &[&str]) -> Output {
+    Command::new(project().join("scripts/sandbox/root.sh"))
+        .args(args)
+        .output()
+        .expect("root.sh runs")
+}
+
+/// A throwaway root for one test.
+struct Root {
+    name: String,
+    dir: PathBuf,
+}
+
+impl Root {
+    fn new(name: &str, os: &str) -> Root {
+        let _ = root_sh(&["rm", name]);
+        let out = root_sh(&["new", name]);
+        assert!(
+            out.status.success(),
+            "root.sh new: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dir = PathBuf::from(
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .lines()
+                .last()
+                .unwrap()
+                .to_string(),
+        );
+        let out = root_sh(&["write-os-release", name, os]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bin = binary();
+        let out = root_sh(&["put", name, bin.to_str().unwrap(), "/usr/local/bin/edgeup"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Root {
+            name: name.to_string(),
+            dir,
+        }
+    }
+
+    /// Runs a command inside; returns (exit code, stdout, stderr).
+    fn run(&self, cmd: &[&str]) -> (i32, String, String) {
+        let mut args = vec!["run", self.name.as_str(), "--"];
+        args.extend_from_slice(cmd);
+        let out = root_sh(&args);
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.join(p.trim_start_matches('/'))
+    }
+
+    fn write(&self, p: &str, content: &str) {
+        let path = self.path(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    fn read(&self, p: &str) -> Option<String> {
+        std::fs::read_to_string(self.path(p)).ok()
+    }
+
+    /// `name version` of every installed package of interest.
+    fn installed(&self, name: &str) -> Option<String> {
+        let (code, out, _) = self.run(&[
+            "dpkg-query",
+            "-W",
+            "-f=${db:Status-Abbrev}|${Version}",
+            name,
+        ]);
+        (code == 0 && out.starts_with("ii"))
+            .then(|| out.split('|').nth(1).unwrap_or("").to_string())
+    }
+
+    fn dpkg_log_lines(&self) -> usize {
+        self.read("/var/log/dpkg.log")
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Root {
+    fn drop(&mut self) {
+        let _ = root_sh(&["rm", &self.name]);
+    }
+}
+
+/// `edgeup install` inside a root against the server, with extra arguments.
+fn install(root: &Root, server: &Server, extra: &[&str]) -> (i32, String, String) {
+    let mirror = server.url();
+    let key = format!("{mirror}/keys/microsoft.asc");
+    let mut cmd = vec![
+        "edgeup",
+        "install",
+        "-y",
+        "--json",
+        "--mirror",
+        &mirror,
+        "--repo-key",
+        &key,
+    ];
+    cmd.extend_from_slice(extra);
+    root.run(&cmd)
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
+}
+
+fn assert_no_secret(texts: &[&str]) {
+    for t in texts {
+        assert!(!t.contains(KEY_MATERIAL), "the key leaked:\n{t}");
+    }
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn ubuntu_1804_install_rerun_and_downgrade() {
+    let _ = NEEDS;
+    let server = Server::start();
+    let root = Root::new("t-ubuntu1804", "ubuntu-18.04");
+    root.write("/root/device.conn", CS);
+    let (code, out, err) = install(
+        &root,
+        &server,
+        &[
+            "--version",
+            "1.0.9",
+            "--connection-string-file",
+            "/root/device.conn",
+        ],
+    );
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    assert_no_secret(&[&out, &err]);
+    let report = json(&out);
+    assert_eq!(report["changed"], true);
+    assert_eq!(root.installed("moby-engine").as_deref(), Some("3.0.6"));
+    assert_eq!(root.installed("iotedge").as_deref(), Some("1.0.9.2-1"));
+    assert_eq!(
+        root.installed("libiothsm-std").as_deref(),
+        Some("1.0.9.2-1")
+    );
+    let config = root.read("/etc/iotedge/config.yaml").unwrap();
+    assert!(
+        config.contains(&format!("device_connection_string: \"{CS}\"")),
+        "{config}"
+    );
+    assert!(
+        config.contains("mcr.microsoft.com/azureiotedge-agent:1.0.9.2"),
+        "{config}"
+    );
+    let (_, stat, _) = root.run(&["stat", "-c", "%a %U:%G", "/etc/iotedge/config.yaml"]);
+    assert_eq!(stat.trim(), "400 iotedge:iotedge");
+    assert!(
+        root.read("/var/lib/edgeup/receipt.json")
+            .unwrap()
+            .contains("1.0.9.2-1")
+    );
+    assert_eq!(report["verify"]["ok"], true, "{}", report["verify"]);
+    let skipped: Vec<&Value> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "service")
+        .collect();
+    assert_eq!(
+        skipped[0]["outcome"], "skipped",
+        "no service manager in a chroot"
+    );
+
+    // The same command again changes nothing and runs no package transaction.
+    let dpkg_before = root.dpkg_log_lines();
+    let (code, out, err) = install(
+        &root,
+        &server,
+        &[
+            "--version",
+            "1.0.9",
+            "--connection-string-file",
+            "/root/device.conn",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["changed"], false);
+    assert_eq!(
+        root.dpkg_log_lines(),
+        dpkg_before,
+        "dpkg ran on a no-op re-run"
+    );
+
+    // Down to 1.0.8: both pinned packages move, the engine and the config stay.
+    let (code, out, err) = install(&root, &server, &["--version", "1.0.8"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(root.installed("iotedge").as_deref(), Some("1.0.8-2"));
+    assert_eq!(root.installed("libiothsm-std").as_deref(), Some("1.0.8-2"));
+    assert_eq!(root.installed("moby-engine").as_deref(), Some("3.0.6"));
+    let config = root.read("/etc/iotedge/config.yaml").unwrap();
+    assert!(
+        config.contains(CS),
+        "the provisioning survived the downgrade"
+    );
+    assert!(config.contains("azureiotedge-agent:1.0.8.5"), "{config}");
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn bad_input_leaves_the_root_untouched() {
+    let server = Server::start();
+    let root = Root::new("t-badinput", "ubuntu-18.04");
+    root.write(
+        "/root/bad.conn",
+        "HostName=hub1.azure-devices.net;DeviceId=d;SharedAccessKey=%%%not-base64",
+    );
+    let (code, out, err) = install(
+        &root,
+        &server,
+        &["--connection-string-file", "/root/bad.conn"],
+    );
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(err.contains("SharedAccessKey is not base64"), "{err}");
+    assert!(
+        !err.contains("%%%not-base64"),
+        "the bad key is not echoed: {err}"
+    );
+    let (code, _, err) = install(&root, &server, &["--hostname", "under_score"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_none()
+    );
+    assert_eq!(root.installed("moby-engine"), None);
+    assert!(root.read("/var/lib/edgeup/receipt.json").is_none());
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn a_wrong_key_is_an_integrity_failure_with_nothing_left() {
+    let server = Server::start();
+    let root = Root::new("t-wrongkey", "ubuntu-18.04");
+    let mirror = server.url();
+    let wrong = format!("{mirror}/keys/wrong.asc");
+    let (code, out, err) = root.run(&[
+        "edgeup",
+        "install",
+        "-y",
+        "--mirror",
+        &mirror,
+        "--repo-key",
+        &wrong,
+    ]);
+    assert_eq!(code, 8, "{out}\n{err}");
+    assert!(err.contains("could not be verified"), "{err}");
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_none(),
+        "the list was restored (removed)"
+    );
+    assert!(
+        root.read("/usr/share/keyrings/microsoft-prod.gpg")
+            .is_none()
+    );
+    assert_eq!(root.installed("moby-engine"), None);
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn a_failing_maintainer_script_rolls_everything_back() {
+    let server = Server::start();
+    let root = Root::new("t-postinst", "ubuntu-18.04");
+    root.write("/etc/edgeup-test/fail-postinst", "");
+    let (code, out, err) = install(&root, &server, &["--version", "1.0.9"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        err.contains("simulated failure") || err.contains("post-installation"),
+        "{err}"
+    );
+    assert!(err.contains("restored:"), "{err}");
+    assert_eq!(root.installed("iotedge"), None);
+    assert_eq!(root.installed("moby-engine"), None);
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_none()
+    );
+    assert!(root.read("/var/lib/edgeup/receipt.json").is_none());
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn existing_docker_ce_is_refused_before_any_change_unless_kept() {
+    let server = Server::start();
+    let root = Root::new("t-dockerce", "ubuntu-18.04");
+    let extra = repo().join("extra");
+    for deb in std::fs::read_dir(&extra).unwrap() {
+        let deb = deb.unwrap().path();
+        let name = deb.file_name().unwrap().to_str().unwrap().to_string();
+        let out = root_sh(&[
+            "put",
+            &root.name,
+            deb.to_str().unwrap(),
+            &format!("/tmp/{name}"),
+        ]);
+        assert!(out.status.success());
+    }
+    let (code, _, err) = root.run(&["sh", "-c", "dpkg -i /tmp/*_amd64.deb"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = install(&root, &server, &[]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(
+        err.contains("docker-ce") && err.contains("--engine existing"),
+        "{err}"
+    );
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_none(),
+        "refused before any change"
+    );
+    let (code, out, err) = install(&root, &server, &["--engine", "existing"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(err.contains("best-effort"), "{err}");
+    assert!(root.installed("iotedge").is_some());
+    assert_eq!(root.installed("moby-engine"), None);
+    assert!(root.installed("docker-ce").is_some());
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn a_held_dpkg_lock_is_waited_for_then_exit_6() {
+    let server = Server::start();
+    let root = Root::new("t-dpkglock", "ubuntu-18.04");
+    let lock = root.path("/var/lib/dpkg/lock-frontend");
+    let mut holder = Command::new("python3")
+        .args([
+            "-c",
+            "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+            lock.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let start = Instant::now();
+    let (code, out, err) = install(&root, &server, &["--lock-wait", "3"]);
+    let took = start.elapsed();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(code, 6, "{out}\n{err}");
+    assert!(
+        err.contains("waiting for") && err.contains("lock-frontend"),
+        "a visible wait naming the lock: {err}"
+    );
+    assert!(took < Duration::from_secs(60), "bounded: {took:?}");
+    assert_eq!(root.installed("moby-engine"), None);
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn a_concurrent_run_exits_6_at_once() {
+    let server = Server::start();
+    let root = Root::new("t-concurrent", "ubuntu-18.04");
+    let lock = root.path("/var/lib/edgeup/lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    let mut holder = Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "60"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    let (code, out, err) = install(&root, &server, &[]);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(code, 6, "{out}\n{err}");
+    assert!(err.contains("another edgeup run"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(20), "at once");
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_none()
+    );
+}
