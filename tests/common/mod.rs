@@ -1,0 +1,223 @@
+//! The sandbox harness shared by the sandbox test files: the stand-in
+//! repository (built once per run), a loopback server per test, and
+//! throwaway roots that clean up after themselves.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const CS: &str =
+    "HostName=hub1.azure-devices.net;DeviceId=sandbox-dev;SharedAccessKey=c2FuZGJveC1zZWNyZXQta2V5";
+pub const KEY_MATERIAL: &str = "c2FuZGJveC1zZWNyZXQta2V5";
+
+pub fn project() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The stand-in repository, built once per test run.
+pub fn repo() -> &'static Path {
+    static REPO: OnceLock<PathBuf> = OnceLock::new();
+    REPO.get_or_init(|| {
+        let dir = project().join("target/sandbox-repo");
+        let out = Command::new(project().join("scripts/sandbox/make-repo.sh"))
+            .arg(&dir)
+            .output()
+            .expect("make-repo.sh runs");
+        assert!(
+            out.status.success(),
+            "make-repo.sh failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+}
+
+pub fn binary() -> PathBuf {
+    let path = std::env::var_os("EDGEUP_SANDBOX_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project().join("target/x86_64-unknown-linux-musl/debug/edgeup"));
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo build --target x86_64-unknown-linux-musl` (ci/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// The repository served on 127.0.0.1 for one test.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let portfile = dir.path().join("port");
+        let child = Command::new(project().join("scripts/sandbox/serve.sh"))
+            .arg(repo())
+            .arg(&portfile)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve.sh starts");
+        let start = Instant::now();
+        let port = loop {
+            if let Ok(text) = std::fs::read_to_string(&portfile)
+                && let Ok(port) = text.trim().parse()
+            {
+                break port;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the repository server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Server { child, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn root_sh(args: &[&str]) -> Output {
+    Command::new(project().join("scripts/sandbox/root.sh"))
+        .args(args)
+        .output()
+        .expect("root.sh runs")
+}
+
+/// A throwaway root for one test.
+pub struct Root {
+    pub name: String,
+    pub dir: PathBuf,
+}
+
+impl Root {
+    pub fn new(name: &str, os: &str) -> Root {
+        let _ = root_sh(&["rm", name]);
+        let out = root_sh(&["new", name]);
+        assert!(
+            out.status.success(),
+            "root.sh new: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dir = PathBuf::from(
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .lines()
+                .last()
+                .unwrap()
+                .to_string(),
+        );
+        let out = root_sh(&["write-os-release", name, os]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bin = binary();
+        let out = root_sh(&["put", name, bin.to_str().unwrap(), "/usr/local/bin/edgeup"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Root {
+            name: name.to_string(),
+            dir,
+        }
+    }
+
+    /// Runs a command inside; returns (exit code, stdout, stderr).
+    pub fn run(&self, cmd: &[&str]) -> (i32, String, String) {
+        let mut args = vec!["run", self.name.as_str(), "--"];
+        args.extend_from_slice(cmd);
+        let out = root_sh(&args);
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.dir.join(p.trim_start_matches('/'))
+    }
+
+    pub fn write(&self, p: &str, content: &str) {
+        let path = self.path(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    pub fn read(&self, p: &str) -> Option<String> {
+        std::fs::read_to_string(self.path(p)).ok()
+    }
+
+    /// `name version` of every installed package of interest.
+    pub fn installed(&self, name: &str) -> Option<String> {
+        let (code, out, _) = self.run(&[
+            "dpkg-query",
+            "-W",
+            "-f=${db:Status-Abbrev}|${Version}",
+            name,
+        ]);
+        (code == 0 && out.starts_with("ii"))
+            .then(|| out.split('|').nth(1).unwrap_or("").to_string())
+    }
+
+    pub fn dpkg_log_lines(&self) -> usize {
+        self.read("/var/log/dpkg.log")
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Root {
+    fn drop(&mut self) {
+        let _ = root_sh(&["rm", &self.name]);
+    }
+}
+
+/// `edgeup install` inside a root against the server, with extra arguments.
+pub fn install(root: &Root, server: &Server, extra: &[&str]) -> (i32, String, String) {
+    let mirror = server.url();
+    let key = format!("{mirror}/keys/microsoft.asc");
+    let mut cmd = vec![
+        "edgeup",
+        "install",
+        "-y",
+        "--json",
+        "--mirror",
+        &mirror,
+        "--repo-key",
+        &key,
+    ];
+    cmd.extend_from_slice(extra);
+    root.run(&cmd)
+}
+
+pub fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
+}
+
+pub fn assert_no_secret(texts: &[&str]) {
+    for t in texts {
+        assert!(!t.contains(KEY_MATERIAL), "the key leaked:\n{t}");
+    }
+}
