@@ -48,6 +48,18 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> std::process::ExitCode 
         color: cli.global.color.unwrap_or(crate::cli::ColorChoice::Auto),
         json: false,
     });
+    // Said before validation, so it is seen even when the value is refused.
+    if let Some((_, sub)) = matches.subcommand()
+        && sub.try_contains_id("connection_string").unwrap_or(false)
+        && matches!(
+            sub.value_source("connection_string"),
+            Some(clap::parser::ValueSource::CommandLine)
+        )
+    {
+        fallback.warn(
+            "--connection-string is visible to every user in the process list; prefer --connection-string-file or EDGEUP_CONNECTION_STRING",
+        );
+    }
     let settings = match Settings::resolve(cli, &matches) {
         Ok(s) => s,
         Err(e) => {
@@ -82,6 +94,28 @@ pub fn run(settings: &Settings, ui: &Ui) -> Result<()> {
         Task::Plan(plan) => plan_command(ui, catalog, plan),
         Task::Install(install) => install_command(ui, catalog, install),
         Task::Verify { wait } => verify_command(ui, *wait),
+        Task::Provision {
+            provisioning,
+            hostname,
+            verify,
+        } => provision_command(ui, catalog, provisioning, hostname.as_deref(), *verify),
+        Task::Uninstall(options) => uninstall_command(ui, *options),
+        Task::DeriveKey {
+            group_key,
+            registration_id,
+        } => {
+            let key = crate::provisioning::derive_device_key(group_key, registration_id)?;
+            // Printing the derived key is what this command is for.
+            if ui.json() {
+                ui.result_json(&serde_json::json!({
+                    "registration_id": registration_id,
+                    "device_key": key.expose(),
+                }));
+            } else {
+                ui.result(&format!("{}\n", key.expose()));
+            }
+            Ok(())
+        }
     }
 }
 
@@ -207,10 +241,10 @@ fn may_prompt(yes: bool) -> bool {
 }
 
 fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Result<()> {
-    for w in &settings.warnings {
-        ui.warn(w);
-    }
-    let options = &settings.options;
+    let options = &plan::PlanOptions {
+        proxy: settings.proxy.clone(),
+        ..settings.options.clone()
+    };
     let mut plan = plan_for_machine(
         ui,
         catalog,
@@ -220,12 +254,7 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
         options,
     )?;
     if let Some(p) = &settings.provisioning {
-        for step in &mut plan.steps {
-            if let plan::Action::WriteConfig { provisioning, .. } = &mut step.action {
-                *provisioning = p.describe();
-                step.summary = format!("write the IoT Edge config: {}", p.describe());
-            }
-        }
+        describe_provisioning(&mut plan, p);
     }
     if let Some(image) = &settings.agent_image {
         let pinned = if image
@@ -293,16 +322,31 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
         verify_wait: settings.wait.map(Duration::from_secs),
     };
     let report = install::install(&sys, &progress, &request)?;
+    show_install_report(ui, &report)
+}
+
+/// Prints an install's report; a failed verification is exit 4.
+fn show_install_report(ui: &Ui, report: &install::InstallReport) -> Result<()> {
     if ui.json() {
-        ui.result_json(&report);
+        ui.result_json(report);
     } else {
-        ui.result(&report::install_text(ui, &report));
+        ui.result(&report::install_text(ui, report));
     }
     match &report.verify {
         Some(v) if !v.ok => Err(Error::VerifyFailed {
             failures: v.failures.clone(),
         }),
         _ => Ok(()),
+    }
+}
+
+/// Names the provisioning (without secrets) in the plan's config step.
+fn describe_provisioning(plan: &mut Plan, p: &crate::provisioning::Provisioning) {
+    for step in &mut plan.steps {
+        if let plan::Action::WriteConfig { provisioning, .. } = &mut step.action {
+            *provisioning = p.describe();
+            step.summary = format!("write the IoT Edge config: {}", p.describe());
+        }
     }
 }
 
@@ -336,6 +380,102 @@ fn verify_command(ui: &Ui, wait: Option<u64>) -> Result<()> {
             failures: summary.failures,
         })
     }
+}
+
+/// Writes new provisioning into an edgeup install: the same platform and
+/// versions as its receipt, only the config, service and verify steps.
+fn provision_command(
+    ui: &Ui,
+    catalog: &Catalog,
+    provisioning: &crate::provisioning::Provisioning,
+    hostname: Option<&str>,
+    verify: bool,
+) -> Result<()> {
+    require_root()?;
+    let sys = RealSystem::default();
+    let receipt = Receipt::load(&sys)?.ok_or_else(|| {
+        Error::usage(
+            "edgeup has not installed IoT Edge here (no receipt), so there is nothing to provision",
+            "run `edgeup install` with the provisioning options",
+        )
+    })?;
+    let version = if receipt.requested == "latest" {
+        receipt.release.clone()
+    } else {
+        receipt.requested.clone()
+    };
+    let options = plan::PlanOptions {
+        repo_key: plan::default_repo_key(&receipt.mirror),
+        mirror: receipt.mirror.clone(),
+        engine: if receipt.engine == "existing" {
+            plan::EngineChoice::Existing
+        } else {
+            plan::EngineChoice::Moby
+        },
+        ..plan::PlanOptions::default()
+    };
+    // The receipt's platform was chosen at install time (with --force when
+    // the machine is not in the table), so plan for it the same way.
+    let forced = resolve::verdict(catalog, &facts::gather(&RootedHost::live(), None)?)
+        .platform
+        .is_none();
+    let mut plan = plan_for_machine(
+        ui,
+        catalog,
+        &MachineSettings::default(),
+        &VersionRequest::parse(&version)?,
+        forced,
+        &options,
+    )?;
+    plan.steps.retain(|s| {
+        matches!(
+            s.action,
+            plan::Action::WriteConfig { .. } | plan::Action::Service { .. } | plan::Action::Verify
+        )
+    });
+    describe_provisioning(&mut plan, provisioning);
+    let _lock = RunLock::acquire()?;
+    let report = install::install(
+        &sys,
+        &UiProgress(ui),
+        &InstallRequest {
+            plan: &plan,
+            options: &options,
+            provisioning: Some(provisioning),
+            hostname,
+            proxy: None,
+            lock_wait: Duration::from_secs(0),
+            verify,
+            verify_wait: None,
+        },
+    )?;
+    show_install_report(ui, &report)
+}
+
+fn uninstall_command(ui: &Ui, options: crate::uninstall::UninstallOptions) -> Result<()> {
+    require_root()?;
+    let _lock = RunLock::acquire()?;
+    let report = crate::uninstall::uninstall(&RealSystem::default(), options)?;
+    if ui.json() {
+        ui.result_json(&report);
+    } else {
+        let mut text = String::new();
+        for (what, list) in [
+            ("removed packages", &report.removed_packages),
+            ("kept packages", &report.kept_packages),
+            ("removed files", &report.removed_files),
+            ("removed containers", &report.removed_containers),
+        ] {
+            if !list.is_empty() {
+                text.push_str(&format!("{what}: {}\n", list.join(", ")));
+            }
+        }
+        for note in &report.notes {
+            text.push_str(&format!("note: {note}\n"));
+        }
+        ui.result(&text);
+    }
+    Ok(())
 }
 
 /// Changing the system needs root.

@@ -69,6 +69,52 @@ pub enum Command {
     Install(Box<InstallCommandArgs>),
     /// Check what edgeup installed: versions, services, `iotedge check`
     Verify(VerifyArgs),
+    /// (Re)write the provisioning of an edgeup install and restart the daemon
+    Provision(Box<ProvisionArgs>),
+    /// Remove what edgeup installed, per its receipt
+    Uninstall(UninstallArgs),
+    /// DPS helpers
+    #[command(subcommand)]
+    Dps(DpsCommand),
+}
+
+/// `edgeup provision`.
+#[derive(Debug, Args)]
+pub struct ProvisionArgs {
+    #[command(flatten)]
+    pub provisioning: ProvisioningArgs,
+    /// Skip the verification at the end
+    #[arg(long, env = "EDGEUP_NO_VERIFY", value_parser = BoolishValueParser::new())]
+    pub no_verify: bool,
+}
+
+/// `edgeup uninstall`.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Also remove the IoT Edge config and edgeup's receipt
+    #[arg(long)]
+    pub purge: bool,
+    /// Keep the container engine (and the repository it updates from)
+    #[arg(long)]
+    pub keep_engine: bool,
+}
+
+/// `edgeup dps ...`.
+#[derive(Debug, Subcommand)]
+pub enum DpsCommand {
+    /// Print the device key of a DPS symmetric-key group enrollment
+    DeriveKey(DeriveKeyArgs),
+}
+
+/// `edgeup dps derive-key`.
+#[derive(Debug, Args)]
+pub struct DeriveKeyArgs {
+    /// The enrollment group's primary key, from this file
+    #[arg(long, env = "EDGEUP_GROUP_KEY_FILE", value_name = "FILE")]
+    pub group_key_file: std::path::PathBuf,
+    /// The device's registration ID
+    #[arg(long, env = "EDGEUP_REGISTRATION_ID", value_name = "ID")]
+    pub registration_id: String,
 }
 
 /// `edgeup install`.

@@ -258,6 +258,15 @@ impl Run<'_> {
             }
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        // So do packages a run did not touch (`provision` touches none).
+        let mut packages = self.packages.clone();
+        if let Some(prev) = previous {
+            for p in &prev.packages {
+                if !packages.iter().any(|x| x.name == p.name) {
+                    packages.push(p.clone());
+                }
+            }
+        }
         Receipt {
             edgeup_version: env!("CARGO_PKG_VERSION").to_string(),
             platform: plan.platform.id.clone(),
@@ -270,7 +279,7 @@ impl Run<'_> {
                 moby: v.moby.version.to_string(),
             },
             engine: format!("{:?}", self.request.options.engine).to_lowercase(),
-            packages: self.packages.clone(),
+            packages,
             files,
             provisioning: self
                 .request
@@ -305,6 +314,7 @@ impl Run<'_> {
                 path, agent_image, ..
             } => self.write_config(Path::new(path), agent_image),
             Action::Service { name, action } => self.service(name, action),
+            Action::ServiceProxy { drop_ins, .. } => self.service_proxy(drop_ins),
             Action::Verify => Ok((false, None)),
             other => Err(Error::unsupported(
                 format!(
@@ -633,6 +643,45 @@ impl Run<'_> {
             None => "agent image only (no provisioning given)".into(),
         };
         Ok((true, Some(what)))
+    }
+
+    /// Writes the proxy drop-ins (0600 when the URL carries credentials),
+    /// and with systemd reloads units and restarts the engine.
+    fn service_proxy(&mut self, drop_ins: &[String]) -> Result<(bool, Option<String>)> {
+        let proxy = self.request.proxy.ok_or_else(|| Error::Failed {
+            context: "configuring the proxy".into(),
+            detail: "the plan has a proxy step but no proxy was given".into(),
+        })?;
+        let content = format!(
+            "# Written by edgeup\n[Service]\nEnvironment=\"HTTP_PROXY={proxy}\" \"HTTPS_PROXY={proxy}\" \"http_proxy={proxy}\" \"https_proxy={proxy}\" \"NO_PROXY=localhost,127.0.0.1\"\n"
+        );
+        let mode = if proxy.contains('@') { 0o600 } else { 0o644 };
+        let mut changed = false;
+        for path in drop_ins {
+            let path = Path::new(path);
+            if self.sys.read(path)?.as_deref() == Some(content.as_bytes()) {
+                self.record_file(path, content.as_bytes());
+            } else {
+                self.write_file(path, content.as_bytes(), mode, None)?;
+                changed = true;
+            }
+        }
+        if changed && self.services_run() {
+            for args in [&["daemon-reload"][..], &["restart", "docker"][..]] {
+                let cmd = CommandSpec::new("applying the proxy to the engine", "systemctl", args);
+                self.sys.run(&cmd)?.check(&cmd)?;
+            }
+        }
+        Ok((changed, None))
+    }
+
+    /// Whether the plan manages services (a service manager runs).
+    fn services_run(&self) -> bool {
+        self.request
+            .plan
+            .steps
+            .iter()
+            .any(|s| matches!(s.action, Action::Service { .. }) && s.skip.is_none())
     }
 
     /// Restarts a service when the run changed something.

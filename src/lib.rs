@@ -25,6 +25,7 @@ pub mod report;
 pub mod resolve;
 pub mod settings;
 pub mod system;
+pub mod uninstall;
 pub mod verify;
 pub mod version;
 

@@ -42,6 +42,8 @@ pub struct PlanOptions {
     /// Debian archive for the libssl1.0.2 fallback (`--debian-archive`).
     pub debian_archive: Option<String>,
     pub engine: EngineChoice,
+    /// A proxy for the engine, the daemon, the agent and the package manager.
+    pub proxy: Option<String>,
 }
 
 impl Default for PlanOptions {
@@ -52,6 +54,7 @@ impl Default for PlanOptions {
             assets_url: DEFAULT_ASSETS_URL.to_string(),
             debian_archive: None,
             engine: EngineChoice::Moby,
+            proxy: None,
         }
     }
 }
@@ -136,6 +139,17 @@ pub enum Action {
     },
     /// Add folders to the machine PATH.
     AddToPath { dirs: Vec<String> },
+    /// Give services a proxy with systemd drop-ins. `proxy` is shown without
+    /// credentials; the files are written from the real value at apply time.
+    ServiceProxy {
+        proxy: String,
+        drop_ins: Vec<String>,
+    },
+}
+
+/// The systemd drop-in that gives a service a proxy.
+pub fn proxy_drop_in(service: &str) -> String {
+    format!("/etc/systemd/system/{service}.service.d/http-proxy.conf")
 }
 
 /// The Windows-specific values of config.yaml (facts §4.4).
@@ -424,6 +438,19 @@ fn linux_steps(
                     })
                     .collect(),
                 dpkg_options: dpkg_options.clone(),
+            },
+        ));
+    }
+    if let Some(proxy) = &options.proxy {
+        let shown = crate::facts::linux::redact_url_credentials(proxy);
+        steps.push(Step::new(
+            format!(
+                "give the docker and {} services the proxy {shown} (systemd drop-ins); the Edge agent gets it in the config",
+                generation.daemon_package
+            ),
+            Action::ServiceProxy {
+                proxy: shown,
+                drop_ins: vec![proxy_drop_in("docker"), proxy_drop_in(&generation.daemon_package)],
             },
         ));
     }

@@ -119,8 +119,6 @@ pub struct InstallSettings {
     pub dry_run: bool,
     pub wait: Option<u64>,
     pub lock_wait: u64,
-    /// Warnings about how values were given (a secret on the command line).
-    pub warnings: Vec<String>,
 }
 
 /// What to run, with validated settings.
@@ -130,7 +128,19 @@ pub enum Task {
     Releases,
     Plan(PlanSettings),
     Install(Box<InstallSettings>),
-    Verify { wait: Option<u64> },
+    Verify {
+        wait: Option<u64>,
+    },
+    Provision {
+        provisioning: Box<Provisioning>,
+        hostname: Option<String>,
+        verify: bool,
+    },
+    Uninstall(crate::uninstall::UninstallOptions),
+    DeriveKey {
+        group_key: provisioning::Secret,
+        registration_id: String,
+    },
 }
 
 /// Everything a run needs.
@@ -209,57 +219,55 @@ impl Settings {
                 let args = *args;
                 let (version, force, options) = install_options(args.install, &file, sub)?;
                 let p = args.provisioning;
-                let mut warnings = Vec::new();
-                if matches!(
-                    sub.value_source("connection_string"),
-                    Some(ValueSource::CommandLine)
-                ) {
-                    warnings.push(
-                        "--connection-string is visible to every user in the process list; prefer --connection-string-file or EDGEUP_CONNECTION_STRING".into(),
-                    );
-                }
-                let hostname = p.hostname.or_else(|| file.hostname.clone());
-                if let Some(h) = &hostname {
-                    provisioning::validate_hostname(h).map_err(|problem| {
-                        Error::bad_input("--hostname", h, problem, "give a DNS name of at most 64 characters: letters, digits and '-' in dot-separated labels")
-                    })?;
-                }
-                let proxy = url_option("--proxy", p.proxy.or_else(|| file.proxy.clone()))?;
-                let inputs = ProvisioningInputs {
-                    connection_string_file: p
-                        .connection_string_file
-                        .or_else(|| file.connection_string_file.clone()),
-                    connection_string: p
-                        .connection_string
-                        .or_else(|| file.connection_string.clone()),
-                    scope_id: p.scope_id.or_else(|| file.scope_id.clone()),
-                    registration_id: p.registration_id.or_else(|| file.registration_id.clone()),
-                    symmetric_key_file: p
-                        .symmetric_key_file
-                        .or_else(|| file.symmetric_key_file.clone()),
-                    group_key_file: p.group_key_file.or_else(|| file.group_key_file.clone()),
-                    identity_cert: p.identity_cert.or_else(|| file.identity_cert.clone()),
-                    identity_key: p.identity_key.or_else(|| file.identity_key.clone()),
-                    tpm: flag(sub, "tpm", p.tpm, file.tpm),
-                };
+                let agent_image = p.agent_image.clone().or_else(|| file.agent_image.clone());
+                let proxy = url_option("--proxy", p.proxy.clone().or_else(|| file.proxy.clone()))?;
+                let (inputs, hostname) = provisioning_inputs(p, &file, sub)?;
                 Task::Install(Box::new(InstallSettings {
                     version,
                     force,
                     options,
                     provisioning: inputs.resolve()?,
                     hostname,
-                    agent_image: p.agent_image.or_else(|| file.agent_image.clone()),
+                    agent_image,
                     proxy,
                     yes: flag(sub, "yes", args.yes, file.yes),
                     verify: !flag(sub, "no_verify", args.no_verify, file.no_verify),
                     dry_run: args.dry_run,
                     wait: args.wait.or(file.wait),
                     lock_wait: args.lock_wait.or(file.lock_wait).unwrap_or(300),
-                    warnings,
                 }))
             }
             Command::Verify(args) => Task::Verify {
                 wait: args.wait.or(file.wait),
+            },
+            Command::Provision(args) => {
+                let args = *args;
+                let (inputs, hostname) = provisioning_inputs(args.provisioning, &file, sub)?;
+                let provisioning = inputs.resolve()?.ok_or_else(|| {
+                    Error::usage(
+                        "provision needs provisioning options",
+                        "give --connection-string-file, or --scope-id with one DPS attestation",
+                    )
+                })?;
+                Task::Provision {
+                    provisioning: Box::new(provisioning),
+                    hostname,
+                    verify: !flag(sub, "no_verify", args.no_verify, file.no_verify),
+                }
+            }
+            Command::Uninstall(args) => Task::Uninstall(crate::uninstall::UninstallOptions {
+                purge: args.purge,
+                keep_engine: args.keep_engine,
+            }),
+            Command::Dps(crate::cli::DpsCommand::DeriveKey(args)) => Task::DeriveKey {
+                group_key: provisioning::parse_key(
+                    "--group-key-file",
+                    &read_secret_file("--group-key-file", &args.group_key_file)?,
+                )?,
+                registration_id: {
+                    provisioning::validate_registration_id(&args.registration_id)?;
+                    args.registration_id
+                },
             },
         };
         Ok(Settings { output, task })
@@ -299,12 +307,50 @@ fn install_options(
         )?,
         engine: install.engine.or(file.engine).unwrap_or(EngineChoice::Moby),
         mirror,
+        proxy: None,
     };
     Ok((
         VersionRequest::parse(&version_text)?,
         flag(sub, "force", install.force, file.force),
         options,
     ))
+}
+
+/// The provisioning inputs and host name of the command line, environment and file.
+fn provisioning_inputs(
+    p: crate::cli::ProvisioningArgs,
+    file: &ConfigFile,
+    sub: &ArgMatches,
+) -> Result<(ProvisioningInputs, Option<String>)> {
+    let hostname = p.hostname.or_else(|| file.hostname.clone());
+    if let Some(h) = &hostname {
+        provisioning::validate_hostname(h).map_err(|problem| {
+            Error::bad_input(
+                "--hostname",
+                h,
+                problem,
+                "give a DNS name of at most 64 characters: letters, digits and '-' in dot-separated labels",
+            )
+        })?;
+    }
+    let inputs = ProvisioningInputs {
+        connection_string_file: p
+            .connection_string_file
+            .or_else(|| file.connection_string_file.clone()),
+        connection_string: p
+            .connection_string
+            .or_else(|| file.connection_string.clone()),
+        scope_id: p.scope_id.or_else(|| file.scope_id.clone()),
+        registration_id: p.registration_id.or_else(|| file.registration_id.clone()),
+        symmetric_key_file: p
+            .symmetric_key_file
+            .or_else(|| file.symmetric_key_file.clone()),
+        group_key_file: p.group_key_file.or_else(|| file.group_key_file.clone()),
+        identity_cert: p.identity_cert.or_else(|| file.identity_cert.clone()),
+        identity_key: p.identity_key.or_else(|| file.identity_key.clone()),
+        tpm: flag(sub, "tpm", p.tpm, file.tpm),
+    };
+    Ok((inputs, hostname))
 }
 
 /// Provisioning values as given, before validation.

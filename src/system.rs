@@ -125,6 +125,10 @@ pub trait System {
     fn mode(&self, path: &Path) -> Result<Option<u32>>;
     /// Sleeps (a double returns at once).
     fn sleep(&self, duration: Duration);
+    /// The proxy edgeup and the package manager use, when one was given.
+    fn proxy(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The running machine.
@@ -219,6 +223,10 @@ impl System for RealSystem {
 
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
+    }
+
+    fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
     }
 }
 

@@ -423,3 +423,79 @@ fn boolean_environment_variables_take_the_usual_spellings() {
     );
     assert_eq!(doc, Value::Null, "EDGEUP_JSON=0 gives the human report");
 }
+
+#[test]
+fn dps_derive_key_reproduces_the_documented_test_vector() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("group.key");
+    std::fs::write(
+        &key,
+        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==\n",
+    )
+    .unwrap();
+    let out = edgeup()
+        .args([
+            "dps",
+            "derive-key",
+            "--group-key-file",
+            key.to_str().unwrap(),
+        ])
+        .args(["--registration-id", "sn-007-888-abc-mac-a1-b2-c3-d4-e5-f6"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Jsm0lyGpjaVYVP2g3FnmnmG9dI/9qU24wNoykUmermc=\n"
+    );
+    let (_, stderr) = run(
+        edgeup().args([
+            "dps",
+            "derive-key",
+            "--group-key-file",
+            key.to_str().unwrap(),
+            "--registration-id",
+            "Not_Valid",
+        ]),
+        2,
+    );
+    assert!(stderr.contains("Not_Valid"), "{stderr}");
+}
+
+#[test]
+fn install_needs_root_and_validates_first() {
+    // Bad provisioning is refused (exit 2) before anything else, even as root.
+    let (_, stderr) = run(
+        edgeup().args([
+            "install",
+            "-y",
+            "--scope-id",
+            "0ne000",
+            "--tpm",
+            "--symmetric-key-file",
+            "/x",
+        ]),
+        2,
+    );
+    assert!(stderr.contains("exactly one attestation"), "{stderr}");
+    let (_, stderr) = run(
+        edgeup().args([
+            "install",
+            "-y",
+            "--connection-string",
+            "HostName=h;DeviceId=d",
+        ]),
+        2,
+    );
+    assert!(stderr.contains("SharedAccessKey is missing"), "{stderr}");
+    assert!(
+        stderr.contains("process list"),
+        "a secret on the command line is warned about: {stderr}"
+    );
+    let (_, stderr) = run(edgeup().args(["provision"]), 2);
+    assert!(stderr.contains("provisioning options"), "{stderr}");
+}

@@ -286,3 +286,204 @@ fn a_concurrent_run_exits_6_at_once() {
             .is_none()
     );
 }
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn uninstall_removes_what_the_receipt_lists() {
+    let server = Server::start();
+    let root = Root::new("t-uninstall", "ubuntu-18.04");
+    root.write("/root/device.conn", CS);
+    let (code, _, err) = install(
+        &root,
+        &server,
+        &["--connection-string-file", "/root/device.conn"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = root.run(&["edgeup", "uninstall", "--keep-engine"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(root.installed("iotedge"), None);
+    assert_eq!(root.installed("libiothsm-std"), None);
+    assert_eq!(
+        root.installed("moby-engine").as_deref(),
+        Some("3.0.6"),
+        "--keep-engine"
+    );
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_some(),
+        "kept with the engine"
+    );
+    assert!(
+        root.read("/var/lib/edgeup/receipt.json").is_some(),
+        "kept without --purge"
+    );
+    let (code, out, err) = root.run(&["edgeup", "uninstall", "--purge"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(root.installed("moby-engine"), None);
+    assert_eq!(root.installed("moby-cli"), None);
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_none()
+    );
+    assert!(
+        root.read("/usr/share/keyrings/microsoft-prod.gpg")
+            .is_none()
+    );
+    assert!(root.read("/var/lib/edgeup/receipt.json").is_none());
+    let (_, dpkg, _) = root.run(&["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Package}\n"]);
+    for line in dpkg.lines().filter(|l| l.starts_with("ii")) {
+        assert!(
+            !line.contains("iotedge") && !line.contains("iothsm") && !line.contains("moby"),
+            "left behind: {line}"
+        );
+    }
+    let (code, _, err) = root.run(&["edgeup", "uninstall"]);
+    assert_eq!(code, 2, "nothing to uninstall: {err}");
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn provision_writes_each_dps_method_and_keeps_the_rest() {
+    let server = Server::start();
+    let root = Root::new("t-provision", "ubuntu-18.04");
+    let (code, _, err) = install(&root, &server, &["--version", "1.0.9"]);
+    assert_eq!(code, 0, "installed without provisioning: {err}");
+    // Group enrollment: the device key is derived here and written only into the config.
+    root.write(
+        "/root/group.key",
+        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==",
+    );
+    let (code, out, err) = root.run(&[
+        "edgeup",
+        "provision",
+        "--json",
+        "--scope-id",
+        "0ne00000A0A",
+        "--group-key-file",
+        "/root/group.key",
+        "--registration-id",
+        "sn-007-888-abc-mac-a1-b2-c3-d4-e5-f6",
+        "--hostname",
+        "edge-gw-01",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for t in [&out, &err] {
+        assert!(
+            !t.contains("Jsm0lyGp") && !t.contains("8isrFI1s"),
+            "a key leaked:\n{t}"
+        );
+    }
+    let config = root.read("/etc/iotedge/config.yaml").unwrap();
+    assert!(config.contains("  source: \"dps\"\n  global_endpoint: \"https://global.azure-devices-provisioning.net\"\n  scope_id: \"0ne00000A0A\"\n  attestation:\n    method: \"symmetric_key\"\n    registration_id: \"sn-007-888-abc-mac-a1-b2-c3-d4-e5-f6\"\n    symmetric_key: \"Jsm0lyGpjaVYVP2g3FnmnmG9dI/9qU24wNoykUmermc=\"\n"), "{config}");
+    assert!(config.contains("hostname: \"edge-gw-01\""));
+    assert!(
+        config.contains("azureiotedge-agent:1.0.9.2"),
+        "the agent pin stays"
+    );
+    assert!(
+        root.read("/etc/iotedge/config.yaml.edgeup-backup")
+            .is_some()
+    );
+    let receipt = root.read("/var/lib/edgeup/receipt.json").unwrap();
+    assert!(
+        receipt.contains("dps-symmetric-key") && receipt.contains("1.0.9.2-1"),
+        "{receipt}"
+    );
+    // X.509 identity.
+    root.write("/etc/edge/id.pem", "-----BEGIN CERTIFICATE-----\n");
+    root.write("/etc/edge/id.key", "-----BEGIN PRIVATE KEY-----\n");
+    let (code, _, err) = root.run(&[
+        "edgeup",
+        "provision",
+        "--scope-id",
+        "0ne00000A0A",
+        "--identity-cert",
+        "/etc/edge/id.pem",
+        "--identity-key",
+        "/etc/edge/id.key",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let config = root.read("/etc/iotedge/config.yaml").unwrap();
+    assert!(config.contains("    method: \"x509\"\n    identity_cert: \"file:///etc/edge/id.pem\"\n    identity_pk: \"file:///etc/edge/id.key\"\n"), "{config}");
+    // TPM.
+    let (code, _, err) = root.run(&[
+        "edgeup",
+        "provision",
+        "--scope-id",
+        "0ne00000A0A",
+        "--tpm",
+        "--registration-id",
+        "tpm-dev-1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let config = root.read("/etc/iotedge/config.yaml").unwrap();
+    assert!(
+        config.contains("    method: \"tpm\"\n    registration_id: \"tpm-dev-1\"\n"),
+        "{config}"
+    );
+    assert!(
+        !config.contains("Jsm0lyGp"),
+        "the old provisioning block is replaced"
+    );
+    let (_, stat, _) = root.run(&["stat", "-c", "%a %U:%G", "/etc/iotedge/config.yaml"]);
+    assert_eq!(stat.trim(), "400 iotedge:iotedge");
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn a_proxy_reaches_the_engine_the_daemon_and_the_agent() {
+    let server = Server::start();
+    let root = Root::new("t-proxy", "ubuntu-18.04");
+    let dir = tempfile::tempdir().unwrap();
+    let (portfile, log) = (dir.path().join("port"), dir.path().join("log"));
+    let mut forwarder = Command::new(project().join("scripts/sandbox/proxy.py"))
+        .args([portfile.to_str().unwrap(), log.to_str().unwrap(), "user:pw"])
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let port = loop {
+        if let Some(p) = std::fs::read_to_string(&portfile)
+            .ok()
+            .filter(|p| !p.is_empty())
+        {
+            break p;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the proxy did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let proxy = format!("http://user:pw@127.0.0.1:{port}");
+    let (code, out, err) = install(&root, &server, &["--proxy", &proxy]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for t in [&out, &err] {
+        assert!(!t.contains("user:pw"), "proxy credentials leaked:\n{t}");
+    }
+    for unit in ["docker", "iotedge"] {
+        let path = format!("/etc/systemd/system/{unit}.service.d/http-proxy.conf");
+        let dropin = root.read(&path).unwrap_or_else(|| panic!("{path} missing"));
+        assert!(
+            dropin.contains(&format!("\"HTTPS_PROXY={proxy}\"")),
+            "{dropin}"
+        );
+        let (_, stat, _) = root.run(&["stat", "-c", "%a", &path]);
+        assert_eq!(stat.trim(), "600", "credentials: root only");
+    }
+    let config = root.read("/etc/iotedge/config.yaml").unwrap();
+    assert!(
+        config.contains(&format!("    https_proxy: \"{proxy}\"")),
+        "{config}"
+    );
+    let _ = forwarder.kill();
+    let _ = forwarder.wait();
+    let seen = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        seen.contains("/keys/microsoft.asc"),
+        "edgeup's own download went through the proxy:\n{seen}"
+    );
+    assert!(
+        seen.contains("/dists/bionic/"),
+        "apt went through the proxy:\n{seen}"
+    );
+}

@@ -13,11 +13,15 @@ use crate::system::{CommandSpec, System};
 /// dpkg's locks, frontend first (apt ≥ 1.9 takes it; older only the second).
 pub const LOCK_FILES: [&str; 2] = ["/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock"];
 
-/// apt-get options for every transaction: no prompts, keep edited conffiles.
-fn apt_get(purpose: impl Into<String>) -> CommandSpec {
-    CommandSpec::new(purpose, "apt-get", &[])
+/// apt-get with no prompts, and the run's proxy when one was given.
+fn apt_get(sys: &dyn System, purpose: impl Into<String>) -> CommandSpec {
+    let cmd = CommandSpec::new(purpose, "apt-get", &[])
         .env("DEBIAN_FRONTEND", "noninteractive")
-        .env("APT_LISTCHANGES_FRONTEND", "none")
+        .env("APT_LISTCHANGES_FRONTEND", "none");
+    match sys.proxy() {
+        Some(p) => cmd.env("http_proxy", p).env("https_proxy", p),
+        None => cmd,
+    }
 }
 
 /// Turns an ASCII-armored OpenPGP key into the binary form every apt
@@ -73,7 +77,11 @@ pub fn dearmor(key: &[u8], source: &str) -> Result<Vec<u8>> {
 /// failure (exit 8) and an unreachable repository as a network failure
 /// (exit 7), each naming the repository and apt's own words.
 pub fn update(sys: &dyn System, repository_url: &str) -> Result<()> {
-    let cmd = apt_get(format!("reading the package lists of {repository_url}")).args(["update"]);
+    let cmd = apt_get(
+        sys,
+        format!("reading the package lists of {repository_url}"),
+    )
+    .args(["update"]);
     let out = sys.run(&cmd)?;
     let all = format!("{}\n{}", out.stdout, out.stderr);
     let about_ours = |l: &&str| l.contains(repository_url.trim_end_matches('/'));
@@ -172,7 +180,7 @@ pub fn parse_status_line(text: &str) -> Option<String> {
 
 /// Installs packages at exact versions (or local `.deb` files) in one transaction.
 pub fn install(sys: &dyn System, purpose: &str, targets: &[String]) -> Result<()> {
-    let cmd = apt_get(purpose.to_string())
+    let cmd = apt_get(sys, purpose.to_string())
         .args([
             "install",
             "-y",
@@ -189,7 +197,7 @@ pub fn install(sys: &dyn System, purpose: &str, targets: &[String]) -> Result<()
 
 /// Removes packages (`purge` also removes their config files).
 pub fn remove(sys: &dyn System, purpose: &str, packages: &[String], purge: bool) -> Result<()> {
-    let cmd = apt_get(purpose.to_string())
+    let cmd = apt_get(sys, purpose.to_string())
         .args([if purge { "purge" } else { "remove" }, "-y"])
         .args(packages.iter().cloned());
     sys.run(&cmd)?.check(&cmd).map(|_| ())

@@ -19,11 +19,13 @@ pub fn project() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The stand-in repository, built once per test run.
+/// The stand-in repository, built once per test run. Each test file gets
+/// its own directory: make-repo.sh wipes its output and makes new keys, so a
+/// shared one would change under another test binary's running servers.
 pub fn repo() -> &'static Path {
     static REPO: OnceLock<PathBuf> = OnceLock::new();
     REPO.get_or_init(|| {
-        let dir = project().join("target/sandbox-repo");
+        let dir = project().join(format!("target/sandbox-repo-{}", env!("CARGO_CRATE_NAME")));
         let out = Command::new(project().join("scripts/sandbox/make-repo.sh"))
             .arg(&dir)
             .output()
@@ -44,6 +46,23 @@ pub fn binary() -> PathBuf {
     assert!(
         path.is_file(),
         "{} is missing: build it with `cargo build --target x86_64-unknown-linux-musl` (ci/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// The armhf edgeup for armhf roots (run under qemu): EDGEUP_SANDBOX_BIN_ARMHF,
+/// else the debug build of the armv7-unknown-linux-gnueabihf cross target.
+pub fn binary_armhf() -> PathBuf {
+    let path = std::env::var_os("EDGEUP_SANDBOX_BIN_ARMHF")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project().join("target/armv7-unknown-linux-gnueabihf/debug/edgeup"));
+    assert!(
+        path.is_file(),
+        "{} is missing: cross-build it with `cargo build --target armv7-unknown-linux-gnueabihf` \
+         (needs gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross, \
+         CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc and \
+         CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc; ci/test.sh does)",
         path.display()
     );
     path
@@ -85,6 +104,16 @@ impl Server {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+
+    /// The release-asset base (`--assets-url`).
+    pub fn assets_url(&self) -> String {
+        format!("{}/releases/download", self.url())
+    }
+
+    /// The Debian-archive-like libssl1.0.2 repository (`--debian-archive`).
+    pub fn debian_archive(&self) -> String {
+        format!("{}/debian", self.url())
+    }
 }
 
 impl Drop for Server {
@@ -108,9 +137,23 @@ pub struct Root {
 }
 
 impl Root {
+    /// A root of the host's architecture with `os`'s os-release and the
+    /// static edgeup in /usr/local/bin.
     pub fn new(name: &str, os: &str) -> Root {
+        Root::new_with(name, os, None, &binary())
+    }
+
+    /// A root of `arch` (a Debian architecture; `None`: the host's) with
+    /// `os`'s os-release and `binary` as /usr/local/bin/edgeup. Foreign
+    /// architectures run under qemu-user-static (root.sh registers binfmt
+    /// for the duration of each run).
+    pub fn new_with(name: &str, os: &str, arch: Option<&str>, binary: &Path) -> Root {
         let _ = root_sh(&["rm", name]);
-        let out = root_sh(&["new", name]);
+        let mut args = vec!["new", name];
+        if let Some(arch) = arch {
+            args.extend(["--arch", arch]);
+        }
+        let out = root_sh(&args);
         assert!(
             out.status.success(),
             "root.sh new: {}",
@@ -124,23 +167,30 @@ impl Root {
                 .unwrap()
                 .to_string(),
         );
+        // From here on a failed assertion still removes the root (Drop).
+        let root = Root {
+            name: name.to_string(),
+            dir,
+        };
         let out = root_sh(&["write-os-release", name, os]);
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let bin = binary();
-        let out = root_sh(&["put", name, bin.to_str().unwrap(), "/usr/local/bin/edgeup"]);
+        root.put(binary, "/usr/local/bin/edgeup");
+        root
+    }
+
+    /// Copies a host file into the root (mode kept).
+    pub fn put(&self, src: &Path, dest: &str) {
+        let out = root_sh(&["put", &self.name, src.to_str().unwrap(), dest]);
         assert!(
             out.status.success(),
-            "{}",
+            "root.sh put {} {dest}: {}",
+            src.display(),
             String::from_utf8_lossy(&out.stderr)
         );
-        Root {
-            name: name.to_string(),
-            dir,
-        }
     }
 
     /// Runs a command inside; returns (exit code, stdout, stderr).
@@ -185,6 +235,31 @@ impl Root {
         self.read("/var/log/dpkg.log")
             .map(|t| t.lines().count())
             .unwrap_or(0)
+    }
+
+    /// The packages of dpkg.log's `ACTION` lines (`install`, `upgrade`,
+    /// `remove`, `purge`), in log order, as `name version` with the
+    /// `:arch` qualifier dropped (the new version; `<none>` for removals).
+    pub fn dpkg_log(&self, action: &str) -> Vec<String> {
+        self.read("/var/log/dpkg.log")
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| {
+                // 2020-03-17 00:00:00 install iotedge:amd64 <none> 1.0.9.2-1
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f.len() == 6 && f[2] == action).then(|| {
+                    let name = f[3].split(':').next().unwrap_or(f[3]);
+                    format!("{name} {}", f[5])
+                })
+            })
+            .collect()
+    }
+
+    /// `stat -c %a %U:%G` of a path, as the root's own users and groups see it.
+    pub fn mode_owner(&self, p: &str) -> String {
+        let (code, out, err) = self.run(&["stat", "-c", "%a %U:%G", p]);
+        assert_eq!(code, 0, "stat {p}: {err}");
+        out.trim().to_string()
     }
 }
 

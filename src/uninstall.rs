@@ -1,0 +1,177 @@
+//! uninstall: removes what edgeup installed, per its receipt. The IoT Edge
+//! packages always; the engine unless `--keep-engine`; edgeup's repository
+//! list and key (kept with the engine, so it stays updatable); with
+//! `--purge` also the config and the receipt. apt is asked first what the
+//! removal would take with it: nothing beyond the receipt's packages goes.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::backend::apt;
+use crate::error::{Error, Result};
+use crate::receipt::{RECEIPT_PATH, Receipt};
+use crate::system::{CommandSpec, System};
+
+/// Options of an uninstall.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UninstallOptions {
+    pub purge: bool,
+    pub keep_engine: bool,
+}
+
+/// What an uninstall did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UninstallReport {
+    pub removed_packages: Vec<String>,
+    pub kept_packages: Vec<String>,
+    pub removed_files: Vec<String>,
+    pub removed_containers: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Engine packages edgeup may install.
+const ENGINE: [&str; 2] = ["moby-engine", "moby-cli"];
+/// Packages edgeup installs as fixups and leaves: other software may use them.
+const FIXUPS: [&str; 1] = ["libssl1.0.2"];
+
+/// The packages `apt-get remove` would remove, from a simulation.
+fn simulated_removals(sys: &dyn System, packages: &[String], purge: bool) -> Result<Vec<String>> {
+    let cmd = CommandSpec::new(
+        "asking apt what the removal takes with it",
+        "apt-get",
+        &["-s"],
+    )
+    .args([if purge { "purge" } else { "remove" }])
+    .args(packages.iter().cloned());
+    let out = sys.run(&cmd)?.check(&cmd)?;
+    Ok(out
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("Remv ").or_else(|| l.strip_prefix("Purg ")))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|name| name.split(':').next().unwrap_or(name).to_string())
+        .collect())
+}
+
+/// Removes the IoT Edge runtime containers when an engine answers.
+fn remove_runtime_containers(sys: &dyn System, report: &mut UninstallReport) -> Result<()> {
+    let ps = CommandSpec::new(
+        "listing the IoT Edge containers",
+        "docker",
+        &[
+            "ps",
+            "-a",
+            "--filter",
+            "label=net.azure-devices.edge.owner=Microsoft.Azure.Devices.Edge.Agent",
+            "--format",
+            "{{.Names}}",
+        ],
+    );
+    let listed = match sys.run(&ps) {
+        Ok(out) if out.success() => out.stdout,
+        _ => {
+            report.notes.push(
+                "no container engine answered, so no IoT Edge containers were removed".into(),
+            );
+            return Ok(());
+        }
+    };
+    let mut names: Vec<String> = listed
+        .lines()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(String::from)
+        .collect();
+    // edgeAgent first, so it cannot restart the others.
+    names.sort_by_key(|n| (n != "edgeAgent", n.clone()));
+    for name in names {
+        let rm = CommandSpec::new(
+            format!("removing the {name} container"),
+            "docker",
+            &["rm", "-f", &name],
+        );
+        sys.run(&rm)?.check(&rm)?;
+        report.removed_containers.push(name);
+    }
+    Ok(())
+}
+
+/// Uninstalls per the receipt.
+pub fn uninstall(sys: &dyn System, options: UninstallOptions) -> Result<UninstallReport> {
+    let receipt = Receipt::load(sys)?.ok_or_else(|| {
+        Error::usage(
+            format!("there is no receipt at {RECEIPT_PATH}: edgeup did not install IoT Edge here"),
+            "remove packages installed by other means with apt-get",
+        )
+    })?;
+    let mut report = UninstallReport::default();
+    let mut targets = Vec::new();
+    for p in &receipt.packages {
+        let engine = ENGINE.contains(&p.name.as_str());
+        let keep = !p.installed_by_edgeup
+            || FIXUPS.contains(&p.name.as_str())
+            || (engine && options.keep_engine);
+        if keep {
+            report.kept_packages.push(p.name.clone());
+        } else if apt::installed_version(sys, &p.name)?.is_some() {
+            targets.push(p.name.clone());
+        }
+    }
+    if !targets.is_empty() {
+        let would = simulated_removals(sys, &targets, options.purge)?;
+        let extra: Vec<&String> = would.iter().filter(|w| !targets.contains(w)).collect();
+        if !extra.is_empty() {
+            return Err(Error::usage(
+                format!(
+                    "removing {} would also remove {}, which edgeup did not install",
+                    targets.join(", "),
+                    extra
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "remove or keep those packages yourself first (or pass --keep-engine when they depend on the engine), then run uninstall again",
+            ));
+        }
+        remove_runtime_containers(sys, &mut report)?;
+        apt::remove(sys, "removing IoT Edge", &targets, options.purge)?;
+        report.removed_packages = targets;
+    }
+    let keep_repository = options.keep_engine
+        && receipt
+            .packages
+            .iter()
+            .any(|p| ENGINE.contains(&p.name.as_str()) && p.installed_by_edgeup);
+    for f in &receipt.files {
+        let is_config = f.path.starts_with("/etc/iotedge/");
+        let is_repository = f.path.contains("microsoft-prod");
+        if (is_config && !options.purge) || (is_repository && keep_repository) {
+            continue;
+        }
+        if sys.read(Path::new(&f.path))?.is_some() {
+            sys.remove(Path::new(&f.path))?;
+            report.removed_files.push(f.path.clone());
+        }
+    }
+    if options.purge {
+        sys.remove(Path::new(RECEIPT_PATH))?;
+        report.removed_files.push(RECEIPT_PATH.into());
+    } else {
+        report.notes.push(
+            "the IoT Edge config and edgeup's receipt are kept (--purge removes them)".into(),
+        );
+    }
+    if report
+        .kept_packages
+        .iter()
+        .any(|p| FIXUPS.contains(&p.as_str()))
+    {
+        report.notes.push(
+            "libssl1.0.2 stays: other software may use it (apt-get remove libssl1.0.2 removes it)"
+                .into(),
+        );
+    }
+    Ok(report)
+}
