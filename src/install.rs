@@ -14,10 +14,18 @@ use crate::daemon_config::{self, ConfigEdit};
 use crate::debversion;
 use crate::error::{Error, Result};
 use crate::plan::{Action, PackagePin, Plan, PlanOptions};
-use crate::provisioning::Provisioning;
+use crate::provisioning::{Attestation, Provisioning};
 use crate::receipt::{Receipt, ReceiptFile, ReceiptPackage, ReceiptVersions, sha256_hex};
 use crate::system::{CommandSpec, Owner, System};
 use crate::verify::{self, VerifyOptions, VerifySummary};
+
+/// How long a restarted daemon gets to become active.
+const SERVICE_WAIT: Duration = Duration::from_secs(60);
+
+/// The udev rule giving the iotedge group the TPM (facts §5.2).
+pub const TPM_UDEV_RULE: &str = "/etc/udev/rules.d/tpmaccess.rules";
+/// The drop-in telling iotedged to use the TPM device.
+pub const TPM_DROP_IN: &str = "/etc/systemd/system/iotedge.service.d/tpm.conf";
 
 /// Where downloaded packages are kept.
 pub const CACHE_DIR: &str = "/var/cache/edgeup";
@@ -624,6 +632,7 @@ impl Run<'_> {
                 proxy: self.request.proxy,
             },
         )?;
+        self.tpm_access()?;
         let mode_ok = self.sys.mode(path)? == Some(0o400);
         if desired == current_text && mode_ok {
             self.record_file(path, desired.as_bytes());
@@ -684,18 +693,91 @@ impl Run<'_> {
             .any(|s| matches!(s.action, Action::Service { .. }) && s.skip.is_none())
     }
 
+    /// TPM attestation: the iotedge group may use /dev/tpm0 (udev rule) and
+    /// the daemon is told to use the device (drop-in), as facts §5.2 says.
+    fn tpm_access(&mut self) -> Result<()> {
+        let tpm = matches!(
+            self.request.provisioning,
+            Some(Provisioning::Dps {
+                attestation: Attestation::Tpm { .. },
+                ..
+            })
+        );
+        if !tpm {
+            return Ok(());
+        }
+        let files = [
+            (
+                TPM_UDEV_RULE,
+                "# Written by edgeup: the IoT Edge daemon reads the TPM\nKERNEL==\"tpm0\", SUBSYSTEM==\"tpm\", GROUP=\"iotedge\", MODE=\"0660\"\n",
+            ),
+            (
+                TPM_DROP_IN,
+                "# Written by edgeup\n[Service]\nEnvironment=IOTEDGE_USE_TPM_DEVICE=ON\n",
+            ),
+        ];
+        for (path, content) in files {
+            let path = Path::new(path);
+            if self.sys.read(path)?.as_deref() != Some(content.as_bytes()) {
+                self.write_file(path, content.as_bytes(), 0o644, None)?;
+            } else {
+                self.record_file(path, content.as_bytes());
+            }
+        }
+        if self.services_run() {
+            let cmd = CommandSpec::new(
+                "applying the TPM udev rule",
+                "udevadm",
+                &["trigger", "--subsystem-match=tpm"],
+            );
+            // A machine without a TPM has nothing to trigger; the daemon reports that.
+            let _ = self.sys.run(&cmd);
+        }
+        Ok(())
+    }
+
     /// Restarts a service when the run changed something.
     fn service(&mut self, name: &str, action: &str) -> Result<(bool, Option<String>)> {
         if !self.changed {
             return Ok((false, Some("nothing changed".into())));
         }
+        for args in [&["daemon-reload"][..], &[action, name][..]] {
+            let cmd =
+                CommandSpec::new(format!("{action}ing the {name} service"), "systemctl", args);
+            self.sys.run(&cmd)?.check(&cmd)?;
+        }
+        // An unprovisioned daemon exits 153 by design; wait only for a provisioned one.
+        let provisioned = self.request.provisioning.is_some()
+            || self
+                .previous
+                .as_ref()
+                .is_some_and(|r| r.provisioning.is_some());
+        if !provisioned {
+            return Ok((true, Some(format!("{name} waits for provisioning"))));
+        }
+        let state = self.wait_active(name, SERVICE_WAIT)?;
+        Ok((true, Some(format!("{name} is {state}"))))
+    }
+
+    /// Polls `systemctl is-active` until the service is active or `limit`
+    /// passes; returns the last state (verification judges it).
+    fn wait_active(&self, name: &str, limit: Duration) -> Result<String> {
         let cmd = CommandSpec::new(
-            format!("{action}ing the {name} service"),
+            format!("waiting for {name}"),
             "systemctl",
-            &[action, name],
+            &["is-active", name],
         );
-        self.sys.run(&cmd)?.check(&cmd)?;
-        Ok((true, None))
+        let start = std::time::Instant::now();
+        loop {
+            let state = self.sys.run(&cmd)?.stdout.trim().to_string();
+            if state == "active" || start.elapsed() >= limit {
+                return Ok(state);
+            }
+            if state == "failed" {
+                return Ok(state);
+            }
+            self.sys.sleep(Duration::from_secs(1));
+        }
     }
 
     /// Undoes the journal, newest first; returns what was restored.

@@ -282,9 +282,24 @@ pub fn plan(
                 }
             }
         }
-        if let Some(installed) = &facts.iotedge {
+        if let Some(installed) = &facts.iotedge
+            && !crate::debversion::is_build_of(
+                &installed.daemon.version,
+                &resolution.daemon.to_string(),
+            )
+        {
+            let direction = if crate::debversion::compare(
+                &installed.daemon.version,
+                &resolution.daemon.to_string(),
+            )
+            .is_lt()
+            {
+                "up"
+            } else {
+                "down"
+            };
             warnings.push(format!(
-                "{} {} is installed: the plan moves it to {}",
+                "{} {} is installed: the plan moves it {direction} to {}",
                 installed.daemon.name, installed.daemon.version, resolution.daemon
             ));
         }

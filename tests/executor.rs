@@ -127,6 +127,7 @@ impl System for Fake {
                 ok("")
             }
             ("systemctl", _) => ok("active"),
+            ("udevadm", _) => ok(""),
             ("iotedge", ["check", ..]) => ok(r#"{"checks":{"config-yaml-well-formed":{"result":{"result":"ok"}},"host-connect-iothub-amqp":{"result":{"result":"error","details":["offline"]}}}}"#),
             (p, _) => panic!("unexpected command {p}: {line}"),
         })
@@ -432,4 +433,52 @@ fn a_missing_key_is_an_integrity_failure_and_leaves_nothing() {
         sys.file("/etc/apt/sources.list.d/microsoft-prod.list")
             .is_none()
     );
+}
+
+#[test]
+fn with_systemd_the_daemon_is_restarted_and_waited_for() {
+    let sys = Fake::new();
+    let p = provisioning();
+    run(&sys, &plan_for("1.0.9"), Some(&p)).unwrap();
+    let systemctl = sys.ran("systemctl");
+    assert!(
+        systemctl.contains(&"systemctl daemon-reload".to_string()),
+        "{systemctl:?}"
+    );
+    assert!(
+        systemctl.contains(&"systemctl restart iotedge".to_string()),
+        "{systemctl:?}"
+    );
+    assert!(
+        systemctl.contains(&"systemctl is-active iotedge".to_string()),
+        "waited for: {systemctl:?}"
+    );
+}
+
+#[test]
+fn tpm_provisioning_gives_the_daemon_the_device() {
+    use edgeup::provisioning::Attestation;
+    let sys = Fake::new();
+    let tpm = Provisioning::Dps {
+        global_endpoint: edgeup::provisioning::DPS_GLOBAL_ENDPOINT.into(),
+        scope_id: "0ne00000A0A".into(),
+        attestation: Attestation::Tpm {
+            registration_id: "tpm-1".into(),
+        },
+    };
+    run(&sys, &plan_for("1.0.9"), Some(&tpm)).unwrap();
+    let rule = String::from_utf8(sys.file(install::TPM_UDEV_RULE).unwrap().0).unwrap();
+    assert!(
+        rule.contains("KERNEL==\"tpm0\", SUBSYSTEM==\"tpm\", GROUP=\"iotedge\", MODE=\"0660\""),
+        "{rule}"
+    );
+    let dropin = String::from_utf8(sys.file(install::TPM_DROP_IN).unwrap().0).unwrap();
+    assert!(
+        dropin.contains("Environment=IOTEDGE_USE_TPM_DEVICE=ON"),
+        "{dropin}"
+    );
+    // Not for other methods.
+    let sys = Fake::new();
+    run(&sys, &plan_for("1.0.9"), Some(&provisioning())).unwrap();
+    assert!(sys.file(install::TPM_UDEV_RULE).is_none());
 }

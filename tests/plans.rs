@@ -448,7 +448,9 @@ fn service_steps_are_skipped_without_a_service_manager() {
         .unwrap();
     assert_eq!(service.skip, None, "systemd runs in this root");
     assert!(
-        plan.warnings.iter().any(|w| w.contains("1.0.8-2")),
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("1.0.8-2") && w.contains("moves it up")),
         "{:?}",
         plan.warnings
     );
