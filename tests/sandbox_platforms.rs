@@ -381,6 +381,21 @@ fn debian_10_amd64_without_a_libssl_source_fails_and_rolls_back() {
     );
     assert!(root.read("/var/lib/edgeup/receipt.json").is_none());
     assert!(root.read("/etc/iotedge/config.yaml").is_none());
+
+    // Doing what the error says then works on the rolled-back root.
+    let archive = server.debian_archive();
+    let (code, out, err) = install_assets(
+        &root,
+        &server,
+        &["--version", "1.0.9", "--debian-archive", archive.as_str()],
+    );
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    assert_eq!(
+        root.installed("libssl1.0.2").as_deref(),
+        Some("1.0.2u-1~deb9u1")
+    );
+    assert_eq!(root.installed("iotedge").as_deref(), Some("1.0.9.2-1"));
+    assert_eq!(root.installed("moby-engine").as_deref(), Some("3.0.6"));
 }
 
 #[test]
