@@ -610,3 +610,161 @@ fn raspbian_10_on_a_real_armhf_root_under_qemu() {
         ]
     );
 }
+
+// ---- every simulated OS of the table, each with another provisioning method ----
+
+/// The attestation block edgeup wrote, for comparison.
+fn provisioning_block(config: &str) -> String {
+    config
+        .split("\nprovisioning:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no provisioning block:\n{config}"))
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn ubuntu_1604_from_the_repository_with_a_dps_symmetric_key() {
+    let server = Server::start();
+    let root = Root::new("p-ubuntu1604", "ubuntu-16.04");
+    root.write("/root/device.key", "c2FuZGJveC1kZXZpY2Uta2V5LTE2MDQ=\n");
+    let (code, out, err) = install(
+        &root,
+        &server,
+        &[
+            "--version",
+            "1.0.8",
+            "--scope-id",
+            "0ne00000A0A",
+            "--registration-id",
+            "xenial-dev-1",
+            "--symmetric-key-file",
+            "/root/device.key",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_no_secret(&[&out, &err]);
+    assert!(!out.contains("c2FuZGJveC1kZXZpY2Uta2V5") && !err.contains("c2FuZGJveC1kZXZpY2Uta2V5"));
+    assert_eq!(json(&out)["platform"], "ubuntu-16.04-amd64");
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .unwrap()
+            .contains("/ubuntu/16.04/multiarch/prod xenial main")
+    );
+    assert_eq!(root.installed("iotedge").as_deref(), Some("1.0.8-2"));
+    assert_eq!(root.installed("libiothsm-std").as_deref(), Some("1.0.8-2"));
+    assert_eq!(root.installed("moby-engine").as_deref(), Some("3.0.6"));
+    let block = provisioning_block(&root.read("/etc/iotedge/config.yaml").unwrap());
+    assert!(block.contains("    method: \"symmetric_key\"\n    registration_id: \"xenial-dev-1\"\n    symmetric_key: \"c2FuZGJveC1kZXZpY2Uta2V5LTE2MDQ=\""), "{block}");
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn debian_8_from_release_assets_without_signed_by_with_x509() {
+    let server = Server::start();
+    let root = Root::new("p-debian8", "debian-8");
+    root.write("/etc/edge/device.pem", "-----BEGIN CERTIFICATE-----\n");
+    root.write("/etc/edge/device.key", "-----BEGIN PRIVATE KEY-----\n");
+    let (code, out, err) = install_assets(
+        &root,
+        &server,
+        &[
+            "--version",
+            "1.0.9",
+            "--scope-id",
+            "0ne00000A0A",
+            "--identity-cert",
+            "/etc/edge/device.pem",
+            "--identity-key",
+            "/etc/edge/device.key",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(json(&out)["platform"], "debian-8-amd64");
+    // apt 1.0 on Debian 8 has no signed-by: the key goes to the global trust directory.
+    let list = root
+        .read("/etc/apt/sources.list.d/microsoft-prod.list")
+        .unwrap();
+    assert!(
+        list.starts_with("deb [arch=amd64] ")
+            && list.contains("/debian/8/multiarch/prod jessie main"),
+        "{list}"
+    );
+    assert!(
+        root.path("/etc/apt/trusted.gpg.d/microsoft-prod.gpg")
+            .is_file()
+    );
+    assert!(
+        root.path("/var/cache/edgeup/iotedge_1.0.9.2-1_debian8_amd64.deb")
+            .is_file()
+    );
+    assert!(
+        root.path("/var/cache/edgeup/libiothsm-std_1.0.9.2-1-1_debian8_amd64.deb")
+            .is_file()
+    );
+    assert_eq!(root.installed("iotedge").as_deref(), Some("1.0.9.2-1"));
+    let block = provisioning_block(&root.read("/etc/iotedge/config.yaml").unwrap());
+    assert!(block.contains("    method: \"x509\"\n    identity_cert: \"file:///etc/edge/device.pem\"\n    identity_pk: \"file:///etc/edge/device.key\""), "{block}");
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn raspbian_stretch_on_a_real_armhf_root_from_the_tier1_repository_with_tpm() {
+    let server = Server::start();
+    let root = Root::new_with(
+        "p-stretch-armhf",
+        "raspbian-9",
+        Some("armhf"),
+        &binary_armhf(),
+    );
+    let (code, out, err) = install(
+        &root,
+        &server,
+        &[
+            "--version",
+            "1.0.9",
+            "--scope-id",
+            "0ne00000A0A",
+            "--tpm",
+            "--registration-id",
+            "pi-tpm-1",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(json(&out)["platform"], "raspbian-9-armhf");
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .unwrap()
+            .contains("[arch=armhf signed-by=")
+    );
+    let (_, arch, _) = root.run(&["dpkg-query", "-W", "-f=${Architecture}", "iotedge"]);
+    assert_eq!(arch.trim(), "armhf");
+    assert_eq!(
+        root.installed("iotedge").as_deref(),
+        Some("1.0.9.2-1"),
+        "from the repository, not assets"
+    );
+    assert_eq!(
+        root.installed("libssl1.0.2"),
+        None,
+        "Stretch needs no fixup"
+    );
+    let block = provisioning_block(&root.read("/etc/iotedge/config.yaml").unwrap());
+    assert!(
+        block.contains("    method: \"tpm\"\n    registration_id: \"pi-tpm-1\""),
+        "{block}"
+    );
+    assert!(
+        root.read("/etc/udev/rules.d/tpmaccess.rules")
+            .unwrap()
+            .contains("GROUP=\"iotedge\"")
+    );
+    assert!(
+        root.read("/etc/systemd/system/iotedge.service.d/tpm.conf")
+            .unwrap()
+            .contains("IOTEDGE_USE_TPM_DEVICE=ON")
+    );
+}

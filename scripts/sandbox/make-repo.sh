@@ -215,6 +215,8 @@ make_apt_repo debian/stretch/multiarch/prod stretch "microsoft-debian-stretch-mu
     moby-engine moby-cli libiothsm-std iotedge
 make_apt_repo debian/10/prod buster "microsoft-debian-buster-prod buster" "$ms_key" \
     moby-engine moby-cli
+make_apt_repo debian/8/multiarch/prod jessie "microsoft-debian-jessie-multiarch-prod jessie" "$ms_key" \
+    moby-engine moby-cli
 # Debian-archive-like repo for the Buster libssl1.0.2 workaround.
 make_apt_repo debian stretch Debian "$debian_key" libssl1.0.2
 make_apt_repo debian buster Debian "$debian_key" libssl1.0.2

@@ -14,7 +14,7 @@
 #   root.sh new NAME [--arch amd64|armhf|arm64] [--suite bookworm|bullseye|trixie]
 #   root.sh run NAME [--env K=V]... -- CMD [ARG...]   (exit status is CMD's)
 #   root.sh put NAME SRC DEST              copy a host file into the root (mode kept)
-#   root.sh write-os-release NAME ubuntu-18.04|ubuntu-16.04|raspbian-9|raspbian-10|debian-9|debian-10
+#   root.sh write-os-release NAME ubuntu-18.04|ubuntu-16.04|raspbian-9|raspbian-10|debian-8|debian-9|debian-10
 #   root.sh path NAME                      print the root directory (the overlay mount)
 #   root.sh list                           list existing roots
 #   root.sh rm NAME...                     unmount and delete (missing names are fine)
@@ -196,6 +196,19 @@ VERSION_CODENAME=xenial
 UBUNTU_CODENAME=xenial
 EOF
             ;;
+        debian-8)
+            # Debian 8 had no VERSION_CODENAME yet.
+            cat <<'EOF'
+PRETTY_NAME="Debian GNU/Linux 8 (jessie)"
+NAME="Debian GNU/Linux"
+VERSION_ID="8"
+VERSION="8 (jessie)"
+ID=debian
+HOME_URL="http://www.debian.org/"
+SUPPORT_URL="https://www.debian.org/support"
+BUG_REPORT_URL="https://bugs.debian.org/"
+EOF
+            ;;
         raspbian-9)
             cat <<'EOF'
 PRETTY_NAME="Raspbian GNU/Linux 9 (stretch)"
@@ -259,6 +272,7 @@ debian_version() {
     case $1 in
         ubuntu-18.04) echo buster/sid ;;
         ubuntu-16.04) echo stretch/sid ;;
+        debian-8) echo 8.11 ;;
         raspbian-9 | debian-9) echo 9.13 ;;
         raspbian-10 | debian-10) echo 10.13 ;;
     esac
