@@ -474,7 +474,7 @@ impl Run<'_> {
         let mut targets = Vec::new();
         if pins.iter().all(|p| p.url.is_some()) {
             for pin in pins {
-                let file = self.download(pin)?;
+                let file = self.download(pin, "--assets-url")?;
                 targets.push(file.to_string_lossy().into_owned());
             }
         } else {
@@ -549,7 +549,9 @@ impl Run<'_> {
 
     /// Downloads a package file into the cache (kept when already there with
     /// the same name: release assets are immutable).
-    fn download(&mut self, pin: &PackagePin) -> Result<PathBuf> {
+    /// `option` names where the URL came from, for the error when the file
+    /// is not there.
+    fn download(&mut self, pin: &PackagePin, option: &str) -> Result<PathBuf> {
         let url = pin.url.as_deref().expect("asset pins carry a URL");
         let name = pin
             .file
@@ -558,7 +560,13 @@ impl Run<'_> {
         let path = Path::new(CACHE_DIR).join(&name);
         if self.sys.read(&path)?.is_none() {
             self.progress.note(&format!("downloading {url}"));
-            let bytes = self.sys.fetch(url)?;
+            let bytes = self.sys.fetch(url).map_err(|e| match e {
+                Error::Network { url, detail } if detail.starts_with("HTTP 4") => Error::Network {
+                    detail: format!("{detail}; the URL is built from {option}: check that it points at the right place"),
+                    url,
+                },
+                other => other,
+            })?;
             self.sys.write(&path, &bytes, 0o644, None)?;
         }
         Ok(path)
@@ -592,7 +600,9 @@ impl Run<'_> {
                 url: Some(url.into()),
             };
             (
-                self.download(&pin)?.to_string_lossy().into_owned(),
+                self.download(&pin, "--debian-archive")?
+                    .to_string_lossy()
+                    .into_owned(),
                 format!("from {url}"),
             )
         } else {

@@ -156,6 +156,12 @@ impl System for Fake {
     }
 
     fn fetch(&self, url: &str) -> edgeup::Result<Vec<u8>> {
+        if url.ends_with(".deb") {
+            return Err(edgeup::Error::Network {
+                url: url.into(),
+                detail: "HTTP 404 Not Found".into(),
+            });
+        }
         assert_eq!(url, "http://127.0.0.1:9/keys/microsoft.asc");
         Ok(KEY.as_bytes().to_vec())
     }
@@ -481,4 +487,45 @@ fn tpm_provisioning_gives_the_daemon_the_device() {
     let sys = Fake::new();
     run(&sys, &plan_for("1.0.9"), Some(&provisioning())).unwrap();
     assert!(sys.file(install::TPM_UDEV_RULE).is_none());
+}
+
+#[test]
+fn a_missing_fallback_package_names_the_option_it_came_from() {
+    let sys = Fake::new();
+    let options = PlanOptions {
+        debian_archive: Some("http://127.0.0.1:9/wrong".into()),
+        ..options()
+    };
+    let plan = plan::plan_for_platform(
+        Catalog::embedded(),
+        "debian-10-amd64",
+        &VersionRequest::Latest,
+        &options,
+    )
+    .unwrap();
+    let err = install::install(
+        &sys,
+        &Quiet,
+        &InstallRequest {
+            plan: &plan,
+            options: &options,
+            provisioning: None,
+            hostname: None,
+            proxy: None,
+            lock_wait: Duration::from_secs(1),
+            verify: false,
+            verify_wait: None,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::Network);
+    let text = err.to_string();
+    assert!(
+        text.contains("HTTP 404") && text.contains("--debian-archive"),
+        "{text}"
+    );
+    assert!(
+        text.contains("removed moby-cli, moby-engine"),
+        "rolled back: {text}"
+    );
 }
