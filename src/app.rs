@@ -308,7 +308,11 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
     }
     let _lock = RunLock::acquire()?;
     let sys = RealSystem {
-        proxy: settings.proxy.clone(),
+        fetch: crate::fetch::FetchOptions {
+            proxy: settings.proxy.clone(),
+            ..settings.fetch.clone()
+        },
+        progress: Box::new(crate::output::DownloadProgress::new(ui)),
     };
     let progress = UiProgress(ui);
     let request = InstallRequest {

@@ -139,6 +139,12 @@ pub struct InstallCommandArgs {
     /// Wait at most SECS for another process to release dpkg's lock
     #[arg(long, env = "EDGEUP_LOCK_WAIT", value_name = "SECS")]
     pub lock_wait: Option<u64>,
+    /// Also trust these CA certificates (PEM) for downloads, for proxies that re-sign TLS
+    #[arg(long, env = "EDGEUP_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// Allow plain-http downloads whose sha256 edgeup does not know (loopback is always allowed)
+    #[arg(long, env = "EDGEUP_ALLOW_HTTP", value_parser = BoolishValueParser::new())]
+    pub allow_http: bool,
 }
 
 /// How the device is provisioned.

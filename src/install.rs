@@ -560,14 +560,13 @@ impl Run<'_> {
         let path = Path::new(CACHE_DIR).join(&name);
         if self.sys.read(&path)?.is_none() {
             self.progress.note(&format!("downloading {url}"));
-            let bytes = self.sys.fetch(url).map_err(|e| match e {
+            self.sys.fetch_file(url, &path, None).map_err(|e| match e {
                 Error::Network { url, detail } if detail.starts_with("HTTP 4") => Error::Network {
                     detail: format!("{detail}; the URL is built from {option}: check that it points at the right place"),
                     url,
                 },
                 other => other,
             })?;
-            self.sys.write(&path, &bytes, 0o644, None)?;
         }
         Ok(path)
     }

@@ -59,6 +59,18 @@ impl Ui {
         }
     }
 
+    /// How downloads show progress: a bar on a terminal, plain lines
+    /// otherwise, nothing with -q.
+    pub fn download_display(&self) -> DownloadDisplay {
+        if self.verbosity == Verbosity::Quiet {
+            DownloadDisplay::Quiet
+        } else if std::io::stderr().is_terminal() {
+            DownloadDisplay::Bar
+        } else {
+            DownloadDisplay::Lines
+        }
+    }
+
     /// Whether the result is JSON.
     pub fn json(&self) -> bool {
         self.json
@@ -143,5 +155,106 @@ fn paint(enabled: bool, style: Style, text: impl Display) -> String {
         format!("\x1b[{}m{text}\x1b[0m", style.code())
     } else {
         text.to_string()
+    }
+}
+
+/// How downloads show their progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownloadDisplay {
+    Bar,
+    Lines,
+    Quiet,
+}
+
+/// Download progress on stderr: an indicatif bar (bytes, rate, ETA) on a
+/// terminal, a plain line every few seconds otherwise, nothing with -q.
+pub struct DownloadProgress {
+    display: DownloadDisplay,
+    bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
+    url: std::cell::RefCell<String>,
+    total: std::cell::Cell<Option<u64>>,
+    last_line: std::cell::Cell<std::time::Instant>,
+}
+
+impl DownloadProgress {
+    /// Progress shown the way the output settings say.
+    pub fn new(ui: &Ui) -> DownloadProgress {
+        DownloadProgress {
+            display: ui.download_display(),
+            bar: std::cell::RefCell::new(None),
+            url: std::cell::RefCell::new(String::new()),
+            total: std::cell::Cell::new(None),
+            last_line: std::cell::Cell::new(std::time::Instant::now()),
+        }
+    }
+
+    fn line(&self, done: u64) {
+        let url = self.url.borrow();
+        match self.total.get() {
+            Some(t) if t > 0 => eprintln!("  {url}: {done} of {t} bytes ({}%)", done * 100 / t),
+            _ => eprintln!("  {url}: {done} bytes"),
+        }
+    }
+}
+
+impl crate::fetch::FetchProgress for DownloadProgress {
+    fn start(&self, url: &str, total: Option<u64>, from: u64) {
+        *self.url.borrow_mut() = url.to_string();
+        self.total.set(total);
+        match self.display {
+            DownloadDisplay::Bar => {
+                let bar = match total {
+                    Some(t) => indicatif::ProgressBar::new(t),
+                    None => indicatif::ProgressBar::new_spinner(),
+                };
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "  {msg} {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {wide_bar}",
+                ) {
+                    bar.set_style(style);
+                }
+                bar.set_message(url.rsplit('/').next().unwrap_or(url).to_string());
+                bar.set_position(from);
+                *self.bar.borrow_mut() = Some(bar);
+            }
+            DownloadDisplay::Lines => {
+                self.last_line.set(std::time::Instant::now());
+                if from > 0 {
+                    eprintln!("  resuming {url} at byte {from}");
+                }
+            }
+            DownloadDisplay::Quiet => {}
+        }
+    }
+
+    fn advance(&self, done: u64) {
+        match self.display {
+            DownloadDisplay::Bar => {
+                if let Some(bar) = self.bar.borrow().as_ref() {
+                    bar.set_position(done);
+                }
+            }
+            DownloadDisplay::Lines => {
+                if self.last_line.get().elapsed() >= std::time::Duration::from_secs(5) {
+                    self.line(done);
+                    self.last_line.set(std::time::Instant::now());
+                }
+            }
+            DownloadDisplay::Quiet => {}
+        }
+    }
+
+    fn retry(&self, url: &str, why: &str, wait: std::time::Duration) {
+        if self.display != DownloadDisplay::Quiet {
+            if let Some(bar) = self.bar.borrow_mut().take() {
+                bar.abandon();
+            }
+            eprintln!("  {url}: {why}; trying again in {:.1}s", wait.as_secs_f64());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
     }
 }

@@ -46,6 +46,8 @@ pub struct ConfigFile {
     pub no_verify: Option<bool>,
     pub wait: Option<u64>,
     pub lock_wait: Option<u64>,
+    pub ca_cert: Option<PathBuf>,
+    pub allow_http: Option<bool>,
 }
 
 impl ConfigFile {
@@ -119,6 +121,8 @@ pub struct InstallSettings {
     pub dry_run: bool,
     pub wait: Option<u64>,
     pub lock_wait: u64,
+    /// How edgeup's own downloads behave.
+    pub fetch: crate::fetch::FetchOptions,
 }
 
 /// What to run, with validated settings.
@@ -235,6 +239,21 @@ impl Settings {
                     dry_run: args.dry_run,
                     wait: args.wait.or(file.wait),
                     lock_wait: args.lock_wait.or(file.lock_wait).unwrap_or(300),
+                    fetch: crate::fetch::FetchOptions {
+                        ca_cert: match args.ca_cert.or_else(|| file.ca_cert.clone()) {
+                            Some(p) if !p.is_file() => {
+                                return Err(Error::bad_input(
+                                    "--ca-cert",
+                                    p.display().to_string(),
+                                    "no such file",
+                                    "give the PEM file of the CA that signs your proxy's certificates",
+                                ));
+                            }
+                            other => other,
+                        },
+                        allow_http: flag(sub, "allow_http", args.allow_http, file.allow_http),
+                        ..crate::fetch::FetchOptions::default()
+                    },
                 }))
             }
             Command::Verify(args) => Task::Verify {

@@ -121,6 +121,9 @@ pub trait System {
     fn remove(&self, path: &Path) -> Result<()>;
     /// Fetches a URL (a small file such as a key) into memory.
     fn fetch(&self, url: &str) -> Result<Vec<u8>>;
+    /// Downloads a URL to a file: streamed, hashed, renamed into place only
+    /// when complete (and matching `sha256` when given). Returns the sha256.
+    fn fetch_file(&self, url: &str, dest: &Path, sha256: Option<&str>) -> Result<String>;
     /// The mode of a file, when it exists.
     fn mode(&self, path: &Path) -> Result<Option<u32>>;
     /// Sleeps (a double returns at once).
@@ -132,10 +135,20 @@ pub trait System {
 }
 
 /// The running machine.
-#[derive(Debug, Default)]
 pub struct RealSystem {
-    /// A proxy for edgeup's own downloads (`--proxy`), besides the environment's.
-    pub proxy: Option<String>,
+    /// How downloads behave (`--proxy`, `--ca-cert`, `--allow-http`).
+    pub fetch: crate::fetch::FetchOptions,
+    /// Where download progress goes.
+    pub progress: Box<dyn crate::fetch::FetchProgress>,
+}
+
+impl Default for RealSystem {
+    fn default() -> Self {
+        RealSystem {
+            fetch: crate::fetch::FetchOptions::default(),
+            progress: Box::new(crate::fetch::NoProgress),
+        }
+    }
 }
 
 fn io_error(action: &'static str, path: &Path, source: std::io::Error) -> Error {
@@ -210,7 +223,17 @@ impl System for RealSystem {
     }
 
     fn fetch(&self, url: &str) -> Result<Vec<u8>> {
-        crate::fetch::fetch_bytes(url, self.proxy.as_deref())
+        crate::fetch::Fetcher::new(self.fetch.clone())?.fetch_bytes(url)
+    }
+
+    fn fetch_file(&self, url: &str, dest: &Path, sha256: Option<&str>) -> Result<String> {
+        let fetched = crate::fetch::Fetcher::new(self.fetch.clone())?.fetch_to(
+            url,
+            dest,
+            sha256,
+            self.progress.as_ref(),
+        )?;
+        Ok(fetched.sha256)
     }
 
     fn mode(&self, path: &Path) -> Result<Option<u32>> {
@@ -226,7 +249,7 @@ impl System for RealSystem {
     }
 
     fn proxy(&self) -> Option<&str> {
-        self.proxy.as_deref()
+        self.fetch.proxy.as_deref()
     }
 }
 

@@ -166,6 +166,12 @@ impl System for Fake {
         Ok(KEY.as_bytes().to_vec())
     }
 
+    fn fetch_file(&self, url: &str, dest: &Path, _: Option<&str>) -> edgeup::Result<String> {
+        let bytes = self.fetch(url)?;
+        self.write(dest, &bytes, 0o644, None)?;
+        Ok(String::new())
+    }
+
     fn mode(&self, path: &Path) -> edgeup::Result<Option<u32>> {
         Ok(self.files.borrow().get(path).map(|f| f.1))
     }
