@@ -100,6 +100,31 @@ pub fn run(settings: &Settings, ui: &Ui) -> Result<()> {
             verify,
         } => provision_command(ui, catalog, provisioning, hostname.as_deref(), *verify),
         Task::Uninstall(options) => uninstall_command(ui, *options),
+        Task::Fetch {
+            url,
+            output,
+            sha256,
+            options,
+        } => {
+            let fetched = crate::fetch::Fetcher::new(options.clone())?.fetch_to(
+                url,
+                output,
+                sha256.as_deref(),
+                &crate::output::DownloadProgress::new(ui),
+            )?;
+            if ui.json() {
+                ui.result_json(&serde_json::json!({
+                    "path": output,
+                    "sha256": fetched.sha256,
+                    "bytes": fetched.bytes,
+                    "attempts": fetched.attempts,
+                    "resumed": fetched.resumed,
+                }));
+            } else {
+                ui.result(&format!("{}  {}\n", fetched.sha256, output.display()));
+            }
+            Ok(())
+        }
         Task::DeriveKey {
             group_key,
             registration_id,

@@ -76,6 +76,37 @@ pub enum Command {
     /// DPS helpers
     #[command(subcommand)]
     Dps(DpsCommand),
+    /// Download a file the way edgeup does: streamed, resumable, verified
+    Fetch(FetchArgs),
+}
+
+/// `edgeup fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The URL to download
+    pub url: String,
+    /// Where to put it
+    #[arg(short, long, value_name = "FILE")]
+    pub output: std::path::PathBuf,
+    /// The expected sha256 (hex); a mismatch is exit 8 and leaves no file
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    #[command(flatten)]
+    pub download: DownloadArgs,
+}
+
+/// How edgeup's own downloads behave.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// A proxy for downloads (http://host:port); the environment's are used otherwise
+    #[arg(long = "proxy", env = "EDGEUP_PROXY", value_name = "URL")]
+    pub download_proxy: Option<String>,
+    /// Also trust these CA certificates (PEM), for proxies that re-sign TLS
+    #[arg(long = "ca-cert", env = "EDGEUP_CA_CERT", value_name = "FILE")]
+    pub download_ca_cert: Option<std::path::PathBuf>,
+    /// Allow plain-http downloads whose sha256 edgeup does not know
+    #[arg(long = "allow-http", env = "EDGEUP_ALLOW_HTTP", value_parser = BoolishValueParser::new())]
+    pub download_allow_http: bool,
 }
 
 /// `edgeup provision`.

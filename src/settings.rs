@@ -145,6 +145,12 @@ pub enum Task {
         group_key: provisioning::Secret,
         registration_id: String,
     },
+    Fetch {
+        url: String,
+        output: PathBuf,
+        sha256: Option<String>,
+        options: crate::fetch::FetchOptions,
+    },
 }
 
 /// Everything a run needs.
@@ -278,6 +284,24 @@ impl Settings {
                 purge: args.purge,
                 keep_engine: args.keep_engine,
             }),
+            Command::Fetch(args) => {
+                if let Some(h) = &args.sha256
+                    && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+                {
+                    return Err(Error::bad_input(
+                        "--sha256",
+                        h,
+                        "a sha256 is 64 hexadecimal digits",
+                        "copy it from the .sha256 file or `sha256sum` output",
+                    ));
+                }
+                Task::Fetch {
+                    options: download_options(&args.download, &file, sub)?,
+                    url: args.url,
+                    output: args.output,
+                    sha256: args.sha256,
+                }
+            }
             Command::Dps(crate::cli::DpsCommand::DeriveKey(args)) => Task::DeriveKey {
                 group_key: provisioning::parse_key(
                     "--group-key-file",
@@ -333,6 +357,42 @@ fn install_options(
         flag(sub, "force", install.force, file.force),
         options,
     ))
+}
+
+/// Download options from the flags, environment and file.
+fn download_options(
+    args: &crate::cli::DownloadArgs,
+    file: &ConfigFile,
+    sub: &ArgMatches,
+) -> Result<crate::fetch::FetchOptions> {
+    let ca_cert = args
+        .download_ca_cert
+        .clone()
+        .or_else(|| file.ca_cert.clone());
+    if let Some(p) = &ca_cert
+        && !p.is_file()
+    {
+        return Err(Error::bad_input(
+            "--ca-cert",
+            p.display().to_string(),
+            "no such file",
+            "give the PEM file of the CA that signs your proxy's certificates",
+        ));
+    }
+    Ok(crate::fetch::FetchOptions {
+        proxy: url_option(
+            "--proxy",
+            args.download_proxy.clone().or_else(|| file.proxy.clone()),
+        )?,
+        ca_cert,
+        allow_http: flag(
+            sub,
+            "download_allow_http",
+            args.download_allow_http,
+            file.allow_http,
+        ),
+        ..crate::fetch::FetchOptions::default()
+    })
 }
 
 /// The provisioning inputs and host name of the command line, environment and file.
