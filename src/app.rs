@@ -100,6 +100,43 @@ pub fn run(settings: &Settings, ui: &Ui) -> Result<()> {
             verify,
         } => provision_command(ui, catalog, provisioning, hostname.as_deref(), *verify),
         Task::Uninstall(options) => uninstall_command(ui, *options),
+        Task::Bundle {
+            platform,
+            output,
+            version,
+            options,
+            fetch,
+        } => {
+            resolve::check_known(catalog, version)?;
+            let fetcher = crate::fetch::Fetcher::new(fetch.clone())?;
+            let manifest = crate::bundle::create(
+                catalog,
+                platform,
+                version,
+                options,
+                &fetcher,
+                &crate::output::DownloadProgress::new(ui),
+                output,
+            )?;
+            if ui.json() {
+                ui.result_json(&manifest);
+            } else {
+                let total: u64 = manifest.files.iter().map(|f| f.size).sum();
+                let mut text = format!(
+                    "{}: IoT Edge {} for {}, {} files, {} bytes\n",
+                    output.display(),
+                    manifest.release,
+                    manifest.platform,
+                    manifest.files.len(),
+                    total
+                );
+                for f in &manifest.files {
+                    text.push_str(&format!("  {}  {}\n", f.sha256, f.path));
+                }
+                ui.result(&text);
+            }
+            Ok(())
+        }
         Task::Fetch {
             url,
             output,
@@ -270,14 +307,54 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
         proxy: settings.proxy.clone(),
         ..settings.options.clone()
     };
+    let offline = match &settings.offline {
+        Some(bundle) => {
+            require_root()?;
+            let dir = std::path::Path::new(install::CACHE_DIR).join("offline");
+            ui.info(format!("checking the bundle {}", bundle.display()));
+            let manifest = crate::bundle::extract(bundle, &dir)?;
+            Some((manifest, dir))
+        }
+        None => None,
+    };
+    let version = match &offline {
+        Some((manifest, _)) if !settings.version_given => {
+            VersionRequest::parse(&manifest.requested)?
+        }
+        _ => settings.version.clone(),
+    };
     let mut plan = plan_for_machine(
         ui,
         catalog,
         &MachineSettings::default(),
-        &settings.version,
+        &version,
         settings.force,
         options,
     )?;
+    if let Some((manifest, dir)) = &offline {
+        if manifest.platform != plan.platform.id {
+            return Err(Error::usage(
+                format!(
+                    "the bundle was made for {}, and this machine is {}",
+                    manifest.platform, plan.platform.id
+                ),
+                format!(
+                    "make a bundle with `edgeup bundle --platform {}`",
+                    plan.platform.id
+                ),
+            ));
+        }
+        if manifest.release != plan.release || manifest.requested != plan.versions.requested {
+            return Err(Error::usage(
+                format!(
+                    "the bundle holds IoT Edge {} ({}), and {} was asked for",
+                    manifest.release, manifest.requested, plan.versions.requested
+                ),
+                "drop --version to install the bundle's release, or make a bundle of the release you want",
+            ));
+        }
+        plan = crate::bundle::offline_plan(plan, manifest, dir)?;
+    }
     if let Some(p) = &settings.provisioning {
         describe_provisioning(&mut plan, p);
     }
@@ -349,6 +426,7 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
         lock_wait: Duration::from_secs(settings.lock_wait),
         verify: settings.verify,
         verify_wait: settings.wait.map(Duration::from_secs),
+        offline: settings.offline.is_some(),
     };
     let report = install::install(&sys, &progress, &request)?;
     show_install_report(ui, &report)
@@ -476,6 +554,7 @@ fn provision_command(
             lock_wait: Duration::from_secs(0),
             verify,
             verify_wait: None,
+            offline: false,
         },
     )?;
     show_install_report(ui, &report)

@@ -78,6 +78,23 @@ pub enum Command {
     Dps(DpsCommand),
     /// Download a file the way edgeup does: streamed, resumable, verified
     Fetch(FetchArgs),
+    /// Make an offline bundle of everything an install needs, for another device
+    Bundle(Box<BundleArgs>),
+}
+
+/// `edgeup bundle`.
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The platform of the device the bundle is for (see `edgeup releases`)
+    #[arg(long, env = "EDGEUP_PLATFORM", value_name = "ID")]
+    pub platform: Option<String>,
+    /// Where to write the bundle (a tar file)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: std::path::PathBuf,
+    #[command(flatten)]
+    pub install: InstallArgs,
+    #[command(flatten)]
+    pub download: DownloadArgs,
 }
 
 /// `edgeup fetch`.
@@ -176,6 +193,9 @@ pub struct InstallCommandArgs {
     /// Allow plain-http downloads whose sha256 edgeup does not know (loopback is always allowed)
     #[arg(long, env = "EDGEUP_ALLOW_HTTP", value_parser = BoolishValueParser::new())]
     pub allow_http: bool,
+    /// Install from this bundle (made by `edgeup bundle`), with no network access
+    #[arg(long, env = "EDGEUP_OFFLINE", value_name = "BUNDLE")]
+    pub offline: Option<std::path::PathBuf>,
 }
 
 /// How the device is provisioned.

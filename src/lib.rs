@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod daemon_config;

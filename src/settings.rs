@@ -48,6 +48,8 @@ pub struct ConfigFile {
     pub lock_wait: Option<u64>,
     pub ca_cert: Option<PathBuf>,
     pub allow_http: Option<bool>,
+    pub offline: Option<PathBuf>,
+    pub output: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -123,6 +125,10 @@ pub struct InstallSettings {
     pub lock_wait: u64,
     /// How edgeup's own downloads behave.
     pub fetch: crate::fetch::FetchOptions,
+    /// `--offline BUNDLE`.
+    pub offline: Option<PathBuf>,
+    /// Whether --version was given (flag, environment or file).
+    pub version_given: bool,
 }
 
 /// What to run, with validated settings.
@@ -144,6 +150,13 @@ pub enum Task {
     DeriveKey {
         group_key: provisioning::Secret,
         registration_id: String,
+    },
+    Bundle {
+        platform: String,
+        output: PathBuf,
+        version: VersionRequest,
+        options: PlanOptions,
+        fetch: crate::fetch::FetchOptions,
     },
     Fetch {
         url: String,
@@ -227,6 +240,7 @@ impl Settings {
             }
             Command::Install(args) => {
                 let args = *args;
+                let version_given = args.install.version.is_some() || file.version.is_some();
                 let (version, force, options) = install_options(args.install, &file, sub)?;
                 let p = args.provisioning;
                 let agent_image = p.agent_image.clone().or_else(|| file.agent_image.clone());
@@ -260,6 +274,8 @@ impl Settings {
                         allow_http: flag(sub, "allow_http", args.allow_http, file.allow_http),
                         ..crate::fetch::FetchOptions::default()
                     },
+                    offline: args.offline.or_else(|| file.offline.clone()),
+                    version_given,
                 }))
             }
             Command::Verify(args) => Task::Verify {
@@ -284,6 +300,26 @@ impl Settings {
                 purge: args.purge,
                 keep_engine: args.keep_engine,
             }),
+            Command::Bundle(args) => {
+                let args = *args;
+                let platform = args.platform.or_else(|| file.platform.clone()).ok_or_else(
+                    || {
+                        Error::usage(
+                            "bundle needs --platform, the device's platform",
+                            "run `edgeup releases` for the IDs, or `edgeup detect` on the device",
+                        )
+                    },
+                )?;
+                let fetch = download_options(&args.download, &file, sub)?;
+                let (version, _, options) = install_options(args.install, &file, sub)?;
+                Task::Bundle {
+                    platform,
+                    output: args.output,
+                    version,
+                    options,
+                    fetch,
+                }
+            }
             Command::Fetch(args) => {
                 if let Some(h) = &args.sha256
                     && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))

@@ -230,6 +230,7 @@ fn run(
             lock_wait: Duration::from_secs(1),
             verify: true,
             verify_wait: None,
+            offline: false,
         },
     )
 }
@@ -521,6 +522,7 @@ fn a_missing_fallback_package_names_the_option_it_came_from() {
             lock_wait: Duration::from_secs(1),
             verify: false,
             verify_wait: None,
+            offline: false,
         },
     )
     .unwrap_err();

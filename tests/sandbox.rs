@@ -487,3 +487,163 @@ fn a_proxy_reaches_the_engine_the_daemon_and_the_agent() {
         "apt went through the proxy:\n{seen}"
     );
 }
+
+/// `edgeup bundle` on the host against the server; returns the manifest.
+fn make_bundle(server: &Server, platform: &str, output: &std::path::Path, extra: &[&str]) -> Value {
+    let mirror = server.url();
+    let key = format!("{mirror}/keys/microsoft.asc");
+    let out = Command::new(assert_cmd::cargo::cargo_bin("edgeup"))
+        .args([
+            "bundle",
+            "--json",
+            "--platform",
+            platform,
+            "--version",
+            "1.0.9",
+            "--mirror",
+            &mirror,
+            "--repo-key",
+            &key,
+            "-o",
+        ])
+        .arg(output)
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "bundle failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&String::from_utf8_lossy(&out.stdout))
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn an_offline_bundle_is_reproducible_and_installs_with_the_server_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("a.tar"), dir.path().join("b.tar"));
+    let root = Root::new("t-offline", "ubuntu-18.04");
+    {
+        let server = Server::start();
+        let manifest = make_bundle(&server, "ubuntu-18.04-amd64", &first, &[]);
+        make_bundle(&server, "ubuntu-18.04-amd64", &second, &[]);
+        assert_eq!(
+            std::fs::read(&first).unwrap(),
+            std::fs::read(&second).unwrap(),
+            "byte-identical bundles"
+        );
+        let paths: Vec<&str> = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        for want in [
+            "keys/microsoft.asc",
+            "packages/moby-engine_3.0.6_amd64.deb",
+            "packages/moby-cli_3.0.6_amd64.deb",
+            "packages/iotedge_1.0.9.2-1_amd64.deb",
+            "packages/libiothsm-std_1.0.9.2-1_amd64.deb",
+        ] {
+            assert!(paths.contains(&want), "{want} not in {paths:?}");
+        }
+        assert_eq!(manifest["platform"], "ubuntu-18.04-amd64");
+    } // the server stops here: the install below has no repository to reach
+    let bytes = std::fs::read(&first).unwrap();
+    // A tampered copy is refused before any change.
+    let mut tampered = bytes.clone();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 0x40;
+    root.write("/root/tampered.tar", "");
+    std::fs::write(root.path("/root/tampered.tar"), &tampered).unwrap();
+    let (code, out, err) =
+        root.run(&["edgeup", "install", "-y", "--offline", "/root/tampered.tar"]);
+    assert_eq!(code, 8, "{out}\n{err}");
+    assert_eq!(root.installed("moby-engine"), None);
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_none()
+    );
+    // The real one installs with no network.
+    std::fs::write(root.path("/root/bundle.tar"), &bytes).unwrap();
+    root.write("/root/device.conn", CS);
+    let (code, out, err) = root.run(&[
+        "edgeup",
+        "install",
+        "-y",
+        "--json",
+        "--offline",
+        "/root/bundle.tar",
+        "--connection-string-file",
+        "/root/device.conn",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_no_secret(&[&out, &err]);
+    assert_eq!(root.installed("moby-engine").as_deref(), Some("3.0.6"));
+    assert_eq!(root.installed("iotedge").as_deref(), Some("1.0.9.2-1"));
+    assert_eq!(
+        root.installed("libiothsm-std").as_deref(),
+        Some("1.0.9.2-1")
+    );
+    assert!(
+        root.read("/etc/apt/sources.list.d/microsoft-prod.list")
+            .is_none(),
+        "offline: no repository"
+    );
+    assert!(root.read("/etc/iotedge/config.yaml").unwrap().contains(CS));
+    assert!(root.read("/var/lib/edgeup/receipt.json").is_some());
+    assert_eq!(json(&out)["verify"]["ok"], true);
+    // Asking for another release than the bundle holds is bad input.
+    let (code, _, err) = root.run(&[
+        "edgeup",
+        "install",
+        "-y",
+        "--offline",
+        "/root/bundle.tar",
+        "--version",
+        "1.0.8",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the bundle holds IoT Edge 1.0.9"), "{err}");
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn a_bundle_for_another_platform_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("debian10.tar");
+    let server = Server::start();
+    let assets = format!("{}/releases/download", server.url());
+    let archive = format!("{}/debian", server.url());
+    let manifest = make_bundle(
+        &server,
+        "debian-10-amd64",
+        &other,
+        &["--assets-url", &assets, "--debian-archive", &archive],
+    );
+    let roles: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["role"].as_str().unwrap())
+        .collect();
+    assert!(
+        roles.contains(&"fixup"),
+        "libssl1.0.2 travels with a Debian 10 bundle: {roles:?}"
+    );
+    let root = Root::new("t-offline-other", "ubuntu-18.04");
+    std::fs::write(
+        root.path("/root/debian10.tar"),
+        std::fs::read(&other).unwrap(),
+    )
+    .unwrap();
+    let (code, _, err) = root.run(&["edgeup", "install", "-y", "--offline", "/root/debian10.tar"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("made for debian-10-amd64") && err.contains("ubuntu-18.04-amd64"),
+        "{err}"
+    );
+    assert_eq!(root.installed("moby-engine"), None);
+}
