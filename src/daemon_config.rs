@@ -15,6 +15,39 @@ pub struct ConfigEdit<'a> {
     pub agent_image: &'a str,
     /// `agent.env.https_proxy`; `None` leaves the agent's env alone.
     pub proxy: Option<&'a str>,
+    /// On Windows: the endpoints, home and engine of the container mode.
+    pub windows: Option<&'a crate::plan::WindowsConfig>,
+}
+
+/// The Windows blocks of config.yaml (facts §4.4).
+fn windows_blocks(w: &crate::plan::WindowsConfig) -> [(&'static str, String); 4] {
+    [
+        (
+            "connect",
+            format!(
+                "connect:\n  management_uri: {}\n  workload_uri: {}",
+                quote(&w.connect_management_uri),
+                quote(&w.connect_workload_uri)
+            ),
+        ),
+        (
+            "listen",
+            format!(
+                "listen:\n  management_uri: {}\n  workload_uri: {}",
+                quote(&w.listen_management_uri),
+                quote(&w.listen_workload_uri)
+            ),
+        ),
+        ("homedir", format!("homedir: {}", quote(&w.homedir))),
+        (
+            "moby_runtime",
+            format!(
+                "moby_runtime:\n  uri: {}\n  network: {}",
+                quote(&w.moby_runtime_uri),
+                quote(&w.network)
+            ),
+        ),
+    ]
 }
 
 /// A YAML double-quoted scalar.
@@ -156,6 +189,11 @@ pub fn edit(current: &str, change: &ConfigEdit<'_>) -> Result<String> {
     if let Some(p) = change.provisioning {
         replace_block(&mut lines, "provisioning", &provisioning_block(p));
     }
+    if let Some(w) = change.windows {
+        for (key, block) in windows_blocks(w) {
+            replace_block(&mut lines, key, &block);
+        }
+    }
     if let Some(h) = change.hostname {
         replace_block(&mut lines, "hostname", &format!("hostname: {}", quote(h)));
     }
@@ -284,6 +322,7 @@ moby_runtime:
                 hostname: Some("edge-01"),
                 agent_image: "mcr.microsoft.com/azureiotedge-agent:1.0.9.2",
                 proxy: None,
+                windows: None,
             },
         )
         .unwrap();
@@ -311,6 +350,7 @@ moby_runtime:
                 hostname: Some("edge-01"),
                 agent_image: "mcr.microsoft.com/azureiotedge-agent:1.0.9.2",
                 proxy: None,
+                windows: None,
             },
         )
         .unwrap();
@@ -334,6 +374,7 @@ moby_runtime:
                 hostname: None,
                 agent_image: "img:1",
                 proxy: None,
+                windows: None,
             },
         )
         .unwrap();
@@ -354,6 +395,7 @@ moby_runtime:
                 hostname: None,
                 agent_image: "i",
                 proxy: None,
+                windows: None,
             },
         )
         .unwrap();
@@ -370,6 +412,7 @@ moby_runtime:
                     hostname: None,
                     agent_image: "i",
                     proxy: Some("http://proxy:3128"),
+                    windows: None,
                 },
             )
             .unwrap()
@@ -400,6 +443,7 @@ moby_runtime:
                 hostname: None,
                 agent_image: "i",
                 proxy: None,
+                windows: None,
             },
         )
         .unwrap_err();
@@ -409,5 +453,55 @@ moby_runtime:
     #[test]
     fn quotes_yaml_specials() {
         assert_eq!(quote(r#"a"b\c"#), r#""a\"b\\c""#);
+    }
+}
+
+#[cfg(test)]
+mod windows_tests {
+    use super::*;
+    use crate::plan::WindowsConfig;
+
+    /// The 1.0.9 Windows template's shape (IE@1.0.9:edgelet/contrib/config/windows/config.yaml).
+    const WINDOWS_TEMPLATE: &str = "provisioning:\n  source: \"manual\"\n  device_connection_string: \"<ADD DEVICE CONNECTION STRING HERE>\"\n\nagent:\n  name: \"edgeAgent\"\n  type: \"docker\"\n  env: {}\n  config:\n    image: \"mcr.microsoft.com/azureiotedge-agent:1.0.9\"\n    auth: {}\n\nhostname: \"<ADD HOSTNAME HERE>\"\n\n# Connect settings\nconnect:\n  management_uri: \"unix:///C:/ProgramData/iotedge/mgmt/sock\"\n  workload_uri: \"unix:///C:/ProgramData/iotedge/workload/sock\"\n\nlisten:\n  management_uri: \"unix:///C:/ProgramData/iotedge/mgmt/sock\"\n  workload_uri: \"unix:///C:/ProgramData/iotedge/workload/sock\"\n\nhomedir: \"C:\\\\ProgramData\\\\iotedge\"\n\nmoby_runtime:\n  uri: \"npipe://./pipe/iotedge_moby_engine\"\n  network: \"nat\"\n";
+
+    fn edit_for(w: &WindowsConfig) -> String {
+        edit(
+            WINDOWS_TEMPLATE,
+            &ConfigEdit {
+                provisioning: None,
+                hostname: Some("edge-win-01"),
+                agent_image: "mcr.microsoft.com/azureiotedge-agent:1.0.9.2",
+                proxy: None,
+                windows: Some(w),
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn windows_containers_keep_the_production_values() {
+        let out = edit_for(&WindowsConfig::windows_containers());
+        assert!(out.contains("connect:\n  management_uri: \"unix:///C:/ProgramData/iotedge/mgmt/sock\"\n  workload_uri: \"unix:///C:/ProgramData/iotedge/workload/sock\"\n"), "{out}");
+        assert!(
+            out.contains(
+                "moby_runtime:\n  uri: \"npipe://./pipe/iotedge_moby_engine\"\n  network: \"nat\"\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("homedir: \"C:\\\\ProgramData\\\\iotedge\"\n"),
+            "a YAML-escaped Windows path: {out}"
+        );
+        assert!(out.contains("hostname: \"edge-win-01\""));
+        assert!(out.contains("# Connect settings\n"), "comments kept");
+        assert!(out.contains("azureiotedge-agent:1.0.9.2"));
+    }
+
+    #[test]
+    fn linux_containers_switch_to_tcp_and_docker_desktop() {
+        let out = edit_for(&WindowsConfig::linux_containers());
+        assert!(out.contains("connect:\n  management_uri: \"http://host.docker.internal:15580\"\n  workload_uri: \"http://host.docker.internal:15581\"\n"), "{out}");
+        assert!(out.contains("listen:\n  management_uri: \"http://127.0.0.1:15580\"\n  workload_uri: \"http://127.0.0.1:15581\"\n"), "{out}");
+        assert!(out.contains("moby_runtime:\n  uri: \"npipe://./pipe/docker_engine\"\n  network: \"azure-iot-edge\"\n"), "{out}");
     }
 }

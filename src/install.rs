@@ -27,6 +27,9 @@ pub const TPM_UDEV_RULE: &str = "/etc/udev/rules.d/tpmaccess.rules";
 /// The drop-in telling iotedged to use the TPM device.
 pub const TPM_DROP_IN: &str = "/etc/systemd/system/iotedge.service.d/tpm.conf";
 
+/// The config template the Windows CAB installs.
+pub const WINDOWS_CONFIG_TEMPLATE: &str = r"C:\Program Files\iotedge\config.yaml";
+
 /// Where downloaded packages are kept.
 pub const CACHE_DIR: &str = "/var/cache/edgeup";
 
@@ -321,8 +324,11 @@ impl Run<'_> {
                 ..
             } => self.fixup(&packages[0].name, fallback_url.as_deref()),
             Action::WriteConfig {
-                path, agent_image, ..
-            } => self.write_config(Path::new(path), agent_image),
+                path,
+                agent_image,
+                windows,
+                ..
+            } => self.write_config(Path::new(path), agent_image, windows.as_ref()),
             Action::Service { name, action } => self.service(name, action),
             Action::ServiceProxy { drop_ins, .. } => self.service_proxy(drop_ins),
             Action::Verify => Ok((false, None)),
@@ -636,11 +642,26 @@ impl Run<'_> {
 
     /// Writes edgeup's part of the daemon config: provisioning, hostname,
     /// agent image and proxy. Backs up the previous file; 0400 iotedge:iotedge.
-    fn write_config(&mut self, path: &Path, agent_image: &str) -> Result<(bool, Option<String>)> {
-        let current = self.sys.read(path)?.ok_or_else(|| Error::Failed {
-            context: format!("configuring {}", path.display()),
-            detail: "the file is missing although the iotedge package installs it".into(),
-        })?;
+    fn write_config(
+        &mut self,
+        path: &Path,
+        agent_image: &str,
+        windows: Option<&crate::plan::WindowsConfig>,
+    ) -> Result<(bool, Option<String>)> {
+        let current = match (self.sys.read(path)?, windows) {
+            (Some(c), _) => c,
+            // Windows: the first config starts from the CAB's template.
+            (None, Some(_)) => self.sys.read(Path::new(WINDOWS_CONFIG_TEMPLATE))?.ok_or_else(|| Error::Failed {
+                context: format!("configuring {}", path.display()),
+                detail: format!("{WINDOWS_CONFIG_TEMPLATE} is missing although the IoT Edge package installs it"),
+            })?,
+            (None, None) => {
+                return Err(Error::Failed {
+                    context: format!("configuring {}", path.display()),
+                    detail: "the file is missing although the iotedge package installs it".into(),
+                });
+            }
+        };
         let current_text = String::from_utf8_lossy(&current).into_owned();
         let desired = daemon_config::edit(
             &current_text,
@@ -649,15 +670,18 @@ impl Run<'_> {
                 hostname: self.request.hostname,
                 agent_image,
                 proxy: self.request.proxy,
+                windows,
             },
         )?;
         self.tpm_access()?;
-        let mode_ok = self.sys.mode(path)? == Some(0o400);
-        if desired == current_text && mode_ok {
+        // On Windows the file's ACL comes from its folder; on Linux it is 0400 iotedge.
+        let mode_ok = windows.is_some() || self.sys.mode(path)? == Some(0o400);
+        let existed = self.sys.read(path)?.is_some();
+        if desired == current_text && mode_ok && existed {
             self.record_file(path, desired.as_bytes());
             return Ok((false, None));
         }
-        if desired != current_text {
+        if desired != current_text && existed {
             let backup = PathBuf::from(format!("{}.edgeup-backup", path.display()));
             self.write_file(&backup, &current, 0o400, None)?;
         }
@@ -665,7 +689,8 @@ impl Run<'_> {
             user: "iotedge".into(),
             group: "iotedge".into(),
         };
-        self.write_file(path, desired.as_bytes(), 0o400, Some(&owner))?;
+        let owner = windows.is_none().then_some(&owner);
+        self.write_file(path, desired.as_bytes(), 0o400, owner)?;
         let what = match self.request.provisioning {
             Some(p) => p.describe(),
             None => "agent image only (no provisioning given)".into(),

@@ -153,13 +153,51 @@ pub fn proxy_drop_in(service: &str) -> String {
 }
 
 /// The Windows-specific values of config.yaml (facts §4.4).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WindowsConfig {
-    pub management_uri: String,
-    pub workload_uri: String,
+    pub connect_management_uri: String,
+    pub connect_workload_uri: String,
+    pub listen_management_uri: String,
+    pub listen_workload_uri: String,
     pub homedir: String,
     pub moby_runtime_uri: String,
     pub network: String,
+    /// The machine-wide `IOTEDGE_HOST` the `iotedge` CLI uses.
+    pub iotedge_host: String,
+}
+
+impl WindowsConfig {
+    /// Windows containers, the production setup: sockets in folders under
+    /// `C:\ProgramData\iotedge`, the IoT Edge Moby engine's pipe, `nat`.
+    pub fn windows_containers() -> WindowsConfig {
+        let mgmt = "unix:///C:/ProgramData/iotedge/mgmt/sock".to_string();
+        let workload = "unix:///C:/ProgramData/iotedge/workload/sock".to_string();
+        WindowsConfig {
+            connect_management_uri: mgmt.clone(),
+            connect_workload_uri: workload.clone(),
+            listen_management_uri: mgmt.clone(),
+            listen_workload_uri: workload,
+            homedir: r"C:\ProgramData\iotedge".into(),
+            moby_runtime_uri: "npipe://./pipe/iotedge_moby_engine".into(),
+            network: "nat".into(),
+            iotedge_host: mgmt,
+        }
+    }
+
+    /// Linux containers on Windows (development and testing only): TCP
+    /// endpoints, Docker Desktop's pipe, the `azure-iot-edge` network.
+    pub fn linux_containers() -> WindowsConfig {
+        WindowsConfig {
+            connect_management_uri: "http://host.docker.internal:15580".into(),
+            connect_workload_uri: "http://host.docker.internal:15581".into(),
+            listen_management_uri: "http://127.0.0.1:15580".into(),
+            listen_workload_uri: "http://127.0.0.1:15581".into(),
+            homedir: r"C:\ProgramData\iotedge".into(),
+            moby_runtime_uri: "npipe://./pipe/docker_engine".into(),
+            network: "azure-iot-edge".into(),
+            iotedge_host: "http://127.0.0.1:15580".into(),
+        }
+    }
 }
 
 /// A step: what it does for people (`summary`) and as data.
@@ -760,13 +798,7 @@ fn windows_steps(
             path: generation.windows_config_path.clone(),
             agent_image,
             provisioning: "none".into(),
-            windows: Some(WindowsConfig {
-                management_uri: "unix:///C:/ProgramData/iotedge/mgmt/sock".into(),
-                workload_uri: "unix:///C:/ProgramData/iotedge/workload/sock".into(),
-                homedir: r"C:\ProgramData\iotedge".into(),
-                moby_runtime_uri: "npipe://./pipe/iotedge_moby_engine".into(),
-                network: "nat".into(),
-            }),
+            windows: Some(WindowsConfig::windows_containers()),
         },
     ));
     for service in ["iotedge-moby", "iotedge"] {

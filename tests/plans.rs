@@ -327,6 +327,7 @@ fn windows_plans_follow_the_powershell_script() {
         Action::WriteConfig { path, windows, .. } => {
             assert_eq!(path, r"C:\ProgramData\iotedge\config.yaml");
             let w = windows.as_ref().unwrap();
+            assert_eq!(w, &plan::WindowsConfig::windows_containers());
             assert_eq!(w.moby_runtime_uri, "npipe://./pipe/iotedge_moby_engine");
             assert_eq!(w.network, "nat");
         }
