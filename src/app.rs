@@ -378,7 +378,7 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
         show_plan(ui, &plan);
         return Ok(());
     }
-    if plan.platform.family != "apt" {
+    if plan.platform.family != "apt" && plan.platform.family != "windows" {
         return Err(Error::unsupported(
             format!(
                 "this edgeup installs on the Debian family; {} ({}) is planned but not yet installable",
@@ -586,8 +586,22 @@ fn uninstall_command(ui: &Ui, options: crate::uninstall::UninstallOptions) -> Re
     Ok(())
 }
 
-/// Changing the system needs root.
+/// Changing the system needs root (Administrator on Windows).
 fn require_root() -> Result<()> {
+    #[cfg(windows)]
+    {
+        let script = "([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)";
+        let cmd = crate::backend::powershell::command("checking for Administrator rights", script);
+        let admin = crate::system::System::run(&RealSystem::default(), &cmd)
+            .map(|o| o.stdout.trim() == "True")
+            .unwrap_or(false);
+        if !admin {
+            return Err(Error::usage(
+                "edgeup install changes the system and needs Administrator rights",
+                "run it from an elevated PowerShell (Run as Administrator)",
+            ));
+        }
+    }
     #[cfg(unix)]
     {
         // SAFETY: geteuid has no preconditions.

@@ -116,6 +116,10 @@ pub enum Error {
         source: Box<Error>,
         restored: Vec<String>,
     },
+    /// Windows needs a reboot before the run can go on; the same command
+    /// resumes after it.
+    #[error("{message}")]
+    RebootRequired { message: String },
     /// What is installed does not pass verification.
     #[error("verification failed: {}", failures.join("; "))]
     VerifyFailed { failures: Vec<String> },
@@ -164,6 +168,7 @@ impl Error {
             Error::Busy { .. } => ExitCode::Busy,
             Error::VerifyFailed { .. } => ExitCode::VerifyFailed,
             Error::RolledBack { source, .. } => source.exit_code(),
+            Error::RebootRequired { .. } => ExitCode::RebootRequired,
         }
     }
 
@@ -181,6 +186,9 @@ impl Error {
                 Some("wait for the other run to finish, then run the same command again")
             }
             Error::RolledBack { source, .. } => source.hint(),
+            Error::RebootRequired { .. } => {
+                Some("reboot, then run the same command again: it resumes where it stopped")
+            }
             Error::Io { .. } | Error::Failed { .. } | Error::VerifyFailed { .. } => None,
         }
     }

@@ -31,7 +31,11 @@ pub const TPM_DROP_IN: &str = "/etc/systemd/system/iotedge.service.d/tpm.conf";
 pub const WINDOWS_CONFIG_TEMPLATE: &str = r"C:\Program Files\iotedge\config.yaml";
 
 /// Where downloaded packages are kept.
+#[cfg(not(windows))]
 pub const CACHE_DIR: &str = "/var/cache/edgeup";
+/// Where downloaded packages are kept.
+#[cfg(windows)]
+pub const CACHE_DIR: &str = r"C:\ProgramData\edgeup\cache";
 
 /// Everything an install needs besides the plan.
 #[derive(Debug, Clone)]
@@ -112,7 +116,11 @@ pub struct RunLock {
 }
 
 /// The lock file of edgeup runs.
+#[cfg(not(windows))]
 pub const LOCK_PATH: &str = "/var/lib/edgeup/lock";
+/// The lock file of edgeup runs.
+#[cfg(windows)]
+pub const LOCK_PATH: &str = r"C:\ProgramData\edgeup\lock";
 
 impl RunLock {
     /// Takes the lock or fails with [`Error::Busy`] at once.
@@ -231,6 +239,12 @@ pub fn install(
                 outcome: if changed { "done" } else { "unchanged" },
                 detail,
             }),
+            Err(error @ Error::RebootRequired { .. }) => {
+                // Not a failure: what is done stays, and the same command resumes.
+                let receipt = run.receipt(previous.as_ref());
+                receipt.save(sys)?;
+                return Err(error);
+            }
             Err(error) => {
                 let restored = run.rollback();
                 return Err(Error::RolledBack {
@@ -256,6 +270,8 @@ pub fn install(
         verify: verify_summary,
     })
 }
+
+mod windows_steps;
 
 impl Run<'_> {
     fn receipt(&self, previous: Option<&Receipt>) -> Receipt {
@@ -329,21 +345,21 @@ impl Run<'_> {
                 windows,
                 ..
             } => self.write_config(Path::new(path), agent_image, windows.as_ref()),
+            Action::Service { name, action } if self.on_windows() => {
+                self.windows_service(name, action)
+            }
             Action::Service { name, action } => self.service(name, action),
             Action::ServiceProxy { drop_ins, .. } => self.service_proxy(drop_ins),
             Action::Verify => Ok((false, None)),
-            other => Err(Error::unsupported(
-                format!(
-                    "this edgeup cannot apply '{}' steps on this system yet",
-                    crate::plan::Step {
-                        summary: String::new(),
-                        action: other.clone(),
-                        skip: None
-                    }
-                    .kind()
-                ),
-                "",
-            )),
+            Action::EnableWindowsFeature { feature } => self.windows_feature(feature),
+            Action::InstallVcRuntime {
+                url,
+                only_if_missing,
+            } => self.vc_runtime(url, only_if_missing),
+            Action::InstallWindowsPackage { url, file, method } => {
+                self.windows_package(url, file, method)
+            }
+            Action::AddToPath { dirs } => self.windows_path(dirs),
         }
     }
 
@@ -691,6 +707,9 @@ impl Run<'_> {
         };
         let owner = windows.is_none().then_some(&owner);
         self.write_file(path, desired.as_bytes(), 0o400, owner)?;
+        if let Some(w) = windows {
+            self.windows_config_extras(w)?;
+        }
         let what = match self.request.provisioning {
             Some(p) => p.describe(),
             None => "agent image only (no provisioning given)".into(),

@@ -11,7 +11,11 @@ use crate::error::{Error, Result};
 use crate::system::System;
 
 /// Where the receipt lives.
+#[cfg(not(windows))]
 pub const RECEIPT_PATH: &str = "/var/lib/edgeup/receipt.json";
+/// Where the receipt lives.
+#[cfg(windows)]
+pub const RECEIPT_PATH: &str = r"C:\ProgramData\edgeup\receipt.json";
 
 /// A package edgeup installed, at its package version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

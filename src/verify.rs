@@ -138,6 +138,27 @@ fn service_state(sys: &dyn System, name: &str) -> Result<String> {
     Ok(out.stdout.trim().to_string())
 }
 
+/// The daemon version `iotedge version` reports on Windows (`iotedge 1.0.9.2 (sha)`).
+fn windows_daemon_version(sys: &dyn System) -> Result<Option<String>> {
+    let cmd = CommandSpec::new(
+        "asking IoT Edge its version",
+        r"C:\Program Files\iotedge\iotedge.exe",
+        &["version"],
+    );
+    Ok(match sys.run(&cmd) {
+        Ok(out) if out.success() => out.stdout.split_whitespace().nth(1).map(str::to_string),
+        _ => None,
+    })
+}
+
+fn windows_service_state(sys: &dyn System, name: &str) -> Result<String> {
+    let cmd = crate::backend::powershell::command(
+        format!("asking Windows about {name}"),
+        &crate::backend::powershell::service_status(name),
+    );
+    Ok(sys.run(&cmd)?.stdout.trim().to_string())
+}
+
 fn agent_running(sys: &dyn System) -> Result<bool> {
     let cmd = CommandSpec::new("listing the IoT Edge modules", "iotedge", &["list"]);
     let out = sys.run(&cmd)?;
@@ -156,8 +177,13 @@ pub fn verify(
 ) -> Result<VerifySummary> {
     let mut failures = Vec::new();
     let mut packages = Vec::new();
+    let windows = receipt.platform.starts_with("windows-");
     for p in &receipt.packages {
-        let installed = apt::installed_version(sys, &p.name)?;
+        let installed = if windows {
+            windows_daemon_version(sys)?
+        } else {
+            apt::installed_version(sys, &p.name)?
+        };
         let ok = installed.as_deref() == Some(p.version.as_str());
         if !ok {
             failures.push(format!(
@@ -175,10 +201,19 @@ pub fn verify(
         });
     }
     let mut services = Vec::new();
-    for name in ["docker", "iotedge"] {
+    let names: &[&str] = if windows {
+        &["iotedge-moby", "iotedge"]
+    } else {
+        &["docker", "iotedge"]
+    };
+    for &name in names {
         let (state, ok) = if options.services {
-            let state = service_state(sys, name)?;
-            let ok = state == "active";
+            let state = if windows {
+                windows_service_state(sys, name)?
+            } else {
+                service_state(sys, name)?
+            };
+            let ok = state == "active" || state == "Running";
             if !ok {
                 failures.push(format!("the {name} service is {state}"));
             }
@@ -195,9 +230,15 @@ pub fn verify(
             ok,
         });
     }
+    // On Windows a PATH changed in this run does not reach this process's children.
+    let iotedge = if windows {
+        r"C:\Program Files\iotedge\iotedge.exe"
+    } else {
+        "iotedge"
+    };
     let check_cmd = CommandSpec::new(
         "running `iotedge check`",
-        "iotedge",
+        iotedge,
         &["check", "--output", "json"],
     );
     let check = match sys.run(&check_cmd) {
