@@ -227,7 +227,7 @@ fn plan_for_machine(
 ) -> Result<Plan> {
     resolve::check_known(catalog, version)?;
     let facts = read_facts(ui, machine)?;
-    let verdict = resolve::verdict(catalog, &facts);
+    let verdict = resolve::verdict_for(catalog, &facts, options.linux_containers);
     let (platform, forced) = verdict.plannable(force)?;
     if forced {
         ui.warn(format!(

@@ -307,4 +307,7 @@ pub struct InstallArgs {
     /// On an unsupported platform, plan as the nearest supported one
     #[arg(long, env = "EDGEUP_FORCE", value_parser = BoolishValueParser::new())]
     pub force: bool,
+    /// Windows: run Linux containers in Docker Desktop (development and testing only)
+    #[arg(long, env = "EDGEUP_LINUX_CONTAINERS", value_parser = BoolishValueParser::new())]
+    pub linux_containers: bool,
 }

@@ -360,6 +360,7 @@ impl Run<'_> {
                 self.windows_package(url, file, method)
             }
             Action::AddToPath { dirs } => self.windows_path(dirs),
+            Action::RequireService { name, why } => self.require_service(name, why),
         }
     }
 

@@ -44,6 +44,9 @@ pub struct PlanOptions {
     pub engine: EngineChoice,
     /// A proxy for the engine, the daemon, the agent and the package manager.
     pub proxy: Option<String>,
+    /// Windows only: Linux containers through Docker Desktop, for
+    /// development and testing (production runs Windows containers).
+    pub linux_containers: bool,
 }
 
 impl Default for PlanOptions {
@@ -55,6 +58,7 @@ impl Default for PlanOptions {
             debian_archive: None,
             engine: EngineChoice::Moby,
             proxy: None,
+            linux_containers: false,
         }
     }
 }
@@ -139,6 +143,9 @@ pub enum Action {
     },
     /// Add folders to the machine PATH.
     AddToPath { dirs: Vec<String> },
+    /// Require a running service this install builds on (Docker Desktop for
+    /// Linux containers on Windows).
+    RequireService { name: String, why: String },
     /// Give services a proxy with systemd drop-ins. `proxy` is shown without
     /// credentials; the files are written from the real value at apply time.
     ServiceProxy {
@@ -282,6 +289,18 @@ pub fn plan(
             platform.id
         )),
         _ => {}
+    }
+    if options.linux_containers {
+        if platform.os.family != Family::Windows {
+            return Err(Error::usage(
+                "--linux-containers is for Windows devices",
+                "drop it: Linux devices always run Linux containers",
+            ));
+        }
+        warnings.push(format!(
+            "Linux containers on Windows are for {} only, never for production: production Windows devices run Windows containers",
+            catalog.windows.linux_containers
+        ));
     }
     let engine_choice = check_engine(target.facts, options.engine, &mut warnings)?;
     let mut steps = match platform.os.family {
@@ -735,7 +754,25 @@ fn windows_steps(
         OsFacts::Linux(_) => None,
     });
     let iot_core = target.platform.os.key == "windows-10-iot-core";
+    let linux = options.linux_containers;
+    if linux && iot_core {
+        return Err(Error::usage(
+            "Linux containers on Windows need Docker Desktop, which IoT Core cannot run",
+            "drop --linux-containers: IoT Core runs Windows containers",
+        ));
+    }
     let mut steps = Vec::new();
+    if linux {
+        steps.push(Step::new(
+            "check that Docker Desktop runs (Linux containers on Windows use its engine)",
+            Action::RequireService {
+                name: "com.docker.service".into(),
+                why:
+                    "Linux containers on Windows run in Docker Desktop: install and start it first"
+                        .into(),
+            },
+        ));
+    }
     let mut feature = Step::new(
         "enable the Windows Containers feature (a reboot may be needed; run the same command again after it)",
         Action::EnableWindowsFeature {
@@ -747,7 +784,9 @@ fn windows_steps(
     } else if windows.is_some_and(|w| w.containers_feature == FeatureState::Enabled) {
         feature.skip = Some("the Containers feature is already enabled".into());
     }
-    steps.push(feature);
+    if !linux {
+        steps.push(feature);
+    }
     let mut vc = Step::new(
         "install the Visual C++ runtime if vcruntime140.dll is missing",
         Action::InstallVcRuntime {
@@ -789,19 +828,32 @@ fn windows_steps(
         },
     ));
     let agent_image = format!("{}:{}", generation.agent_image, resolution.agent);
+    let (mode, config, services): (&str, WindowsConfig, &[&str]) = if linux {
+        (
+            "Linux containers in Docker Desktop (development and testing only; TCP ports 15580-15581, firewall rule)",
+            WindowsConfig::linux_containers(),
+            &["iotedge"],
+        )
+    } else {
+        (
+            "Windows containers (process isolation, nat network)",
+            WindowsConfig::windows_containers(),
+            &["iotedge-moby", "iotedge"],
+        )
+    };
     steps.push(Step::new(
         format!(
-            "write {} for Windows containers (process isolation, nat network) with the agent image {agent_image}",
+            "write {} for {mode} with the agent image {agent_image}",
             generation.windows_config_path
         ),
         Action::WriteConfig {
             path: generation.windows_config_path.clone(),
             agent_image,
             provisioning: "none".into(),
-            windows: Some(WindowsConfig::windows_containers()),
+            windows: Some(config),
         },
     ));
-    for service in ["iotedge-moby", "iotedge"] {
+    for &service in services {
         steps.push(Step::new(
             format!("start the {service} service and wait for it"),
             Action::Service {

@@ -128,9 +128,17 @@ impl<'c> Verdict<'c> {
 
 /// The verdict for the facts of a machine.
 pub fn verdict<'c>(catalog: &'c Catalog, facts: &Facts) -> Verdict<'c> {
+    verdict_for(catalog, facts, false)
+}
+
+/// The verdict, for Windows with Linux containers (development only) when
+/// asked: then any build from 14393 on passes instead of 17763 only.
+pub fn verdict_for<'c>(catalog: &'c Catalog, facts: &Facts, linux_containers: bool) -> Verdict<'c> {
     match &facts.os {
         OsFacts::Linux(os) => linux_verdict(catalog, os, facts),
-        OsFacts::Windows(w) => windows_verdict(catalog, w, facts.arch.userland.as_deref()),
+        OsFacts::Windows(w) => {
+            windows_verdict(catalog, w, facts.arch.userland.as_deref(), linux_containers)
+        }
     }
 }
 
@@ -303,7 +311,15 @@ fn distance(wanted: f64, os: &OsInfo) -> f64 {
     (numeric_version(os.version.as_deref().unwrap_or("")) - wanted).abs()
 }
 
-fn windows_verdict<'c>(catalog: &'c Catalog, w: &WindowsFacts, arch: Option<&str>) -> Verdict<'c> {
+/// The oldest Windows build that runs Linux containers (Windows 10 1607, facts §4.2).
+pub const LINUX_CONTAINERS_MIN_BUILD: u32 = 14393;
+
+fn windows_verdict<'c>(
+    catalog: &'c Catalog,
+    w: &WindowsFacts,
+    arch: Option<&str>,
+    linux_containers: bool,
+) -> Verdict<'c> {
     let arch_name = arch.unwrap_or("unknown").to_string();
     let described = format!("{} (build {}) on {arch_name}", w.product_name, w.build);
     let edition = catalog.oses.iter().find(|o| {
@@ -335,7 +351,7 @@ fn windows_verdict<'c>(catalog: &'c Catalog, w: &WindowsFacts, arch: Option<&str
             "IoT Edge runs Windows containers on AMD64 only, not on {arch_name}"
         ));
     }
-    if w.build != supported_build {
+    if w.build != supported_build && !(linux_containers && w.build >= LINUX_CONTAINERS_MIN_BUILD) {
         reasons.push(format!(
             "Windows build {} cannot run IoT Edge's Windows containers: build {supported_build} (Windows 10 1809, Server 2019) is the only supported build",
             w.build

@@ -50,6 +50,7 @@ pub struct ConfigFile {
     pub allow_http: Option<bool>,
     pub offline: Option<PathBuf>,
     pub output: Option<PathBuf>,
+    pub linux_containers: Option<bool>,
 }
 
 impl ConfigFile {
@@ -387,6 +388,12 @@ fn install_options(
         engine: install.engine.or(file.engine).unwrap_or(EngineChoice::Moby),
         mirror,
         proxy: None,
+        linux_containers: flag(
+            sub,
+            "linux_containers",
+            install.linux_containers,
+            file.linux_containers,
+        ),
     };
     Ok((
         VersionRequest::parse(&version_text)?,

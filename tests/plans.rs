@@ -470,3 +470,50 @@ fn unsupported_machines_need_force_and_get_the_nearest() {
     assert!(forced);
     assert_eq!(platform.id, "debian-10-amd64");
 }
+
+#[test]
+fn linux_containers_on_windows_are_a_development_mode() {
+    let options = PlanOptions {
+        linux_containers: true,
+        ..PlanOptions::default()
+    };
+    let plan = plan_with("windows-10-iot-enterprise-amd64", "1.0.9", &options).unwrap();
+    assert_eq!(
+        kinds(&plan),
+        [
+            "require_service",
+            "install_vc_runtime",
+            "install_windows_package",
+            "add_to_path",
+            "write_config",
+            "service",
+            "verify"
+        ]
+    );
+    match &plan.steps[0].action {
+        Action::RequireService { name, .. } => assert_eq!(name, "com.docker.service"),
+        other => panic!("{other:?}"),
+    }
+    match &plan.steps[4].action {
+        Action::WriteConfig { windows, .. } => assert_eq!(
+            windows.as_ref().unwrap(),
+            &plan::WindowsConfig::linux_containers()
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("never for production")),
+        "{:?}",
+        plan.warnings
+    );
+    let err = plan_with("windows-10-iot-core-amd64", "1.0.9", &options).unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::BadInput);
+    let err = plan_with("ubuntu-18.04-amd64", "1.0.9", &options).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("--linux-containers is for Windows"),
+        "{err}"
+    );
+}

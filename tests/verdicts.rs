@@ -185,3 +185,33 @@ fn unknown_architectures_and_systems_have_no_nearest() {
     let err = v.plannable(true).unwrap_err();
     assert!(err.hint().unwrap().contains("edgeup releases"), "{err:?}");
 }
+
+#[test]
+fn linux_containers_accept_builds_from_14393() {
+    let catalog = Catalog::embedded();
+    let f = windows(
+        18362,
+        "IoTEnterprise",
+        "Client",
+        "Windows 10 IoT Enterprise",
+        "amd64",
+    );
+    assert_eq!(
+        resolve::verdict(catalog, &f).tier,
+        Tier::Unsupported,
+        "Windows containers need 17763"
+    );
+    let v = resolve::verdict_for(catalog, &f, true);
+    assert_eq!(v.platform.unwrap().id, "windows-10-iot-enterprise-amd64");
+    let old = windows(
+        10240,
+        "IoTEnterprise",
+        "Client",
+        "Windows 10 IoT Enterprise",
+        "amd64",
+    );
+    assert_eq!(
+        resolve::verdict_for(catalog, &old, true).tier,
+        Tier::Unsupported
+    );
+}

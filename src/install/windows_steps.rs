@@ -19,6 +19,26 @@ pub const WINDOWS_PACKAGE: &str = "microsoft-azure-iotedge";
 pub const IOTEDGED: &str = r"C:\Program Files\iotedge\iotedged.exe";
 
 impl Run<'_> {
+    /// Requires a service to be running (Docker Desktop for Linux containers).
+    pub(super) fn require_service(
+        &mut self,
+        name: &str,
+        why: &str,
+    ) -> Result<(bool, Option<String>)> {
+        let status = self.powershell(
+            &format!("reading the {name} service"),
+            &ps::service_status(name),
+        )?;
+        if status == "Running" {
+            Ok((false, Some(format!("{name} is running"))))
+        } else {
+            Err(Error::usage(
+                format!("the {name} service is {status}"),
+                why.to_string(),
+            ))
+        }
+    }
+
     /// Whether the plan is for Windows.
     pub(super) fn on_windows(&self) -> bool {
         self.request.plan.platform.family == "windows"
