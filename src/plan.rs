@@ -302,6 +302,16 @@ pub fn plan(
             catalog.windows.linux_containers
         ));
     }
+    if let Some(OsFacts::Windows(w)) = target.facts.map(|f| &f.os) {
+        if w.battery == Some(true) && !options.linux_containers {
+            warnings.push("this device has a battery: sleep and hibernation break process-isolated Windows containers, so keep it from sleeping".into());
+        }
+        if w.existing.iotedge {
+            warnings.push("IoT Edge is installed: the plan updates it in place and keeps its config (as Update-IoTEdge does)".into());
+        } else if w.existing.moby {
+            warnings.push("a Moby engine from an earlier IoT Edge install is present: the IoT Edge package replaces it".into());
+        }
+    }
     let engine_choice = check_engine(target.facts, options.engine, &mut warnings)?;
     let mut steps = match platform.os.family {
         Family::Apt | Family::Rpm => {
@@ -755,6 +765,14 @@ fn windows_steps(
     });
     let iot_core = target.platform.os.key == "windows-10-iot-core";
     let linux = options.linux_containers;
+    if let Some(w) = windows
+        && w.existing.legacy_layout
+    {
+        return Err(Error::usage(
+            "an IoT Edge of 1.0.6 or older is installed (its files are under C:\\ProgramData\\iotedge-moby-data or iotedge-eventlog); the CAB cannot install over it",
+            "remove it first with the script it came with (Uninstall-SecurityDaemon -DeleteConfig -DeleteMobyDataRoot), then run edgeup again",
+        ));
+    }
     if linux && iot_core {
         return Err(Error::usage(
             "Linux containers on Windows need Docker Desktop, which IoT Core cannot run",

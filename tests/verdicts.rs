@@ -30,6 +30,8 @@ fn windows(build: u32, edition: &str, installation: &str, product: &str, arch: &
             installation_type: installation.into(),
             product_name: product.into(),
             containers_feature: FeatureState::Disabled,
+            existing: Default::default(),
+            battery: None,
         }),
         arch,
         None,
@@ -213,5 +215,63 @@ fn linux_containers_accept_builds_from_14393() {
     assert_eq!(
         resolve::verdict_for(catalog, &old, true).tier,
         Tier::Unsupported
+    );
+}
+
+#[test]
+fn earlier_windows_installs_and_batteries_shape_the_plan() {
+    use edgeup::facts::windows::WindowsInstall;
+    use edgeup::plan::{self, PlanOptions, Target};
+    let catalog = Catalog::embedded();
+    let plan_of = |f: &Facts| {
+        let v = resolve::verdict(catalog, f);
+        let (platform, _) = v.plannable(false).unwrap();
+        let r =
+            resolve::resolve_version(catalog, &resolve::VersionRequest::Latest, &platform).unwrap();
+        plan::plan(
+            catalog,
+            &Target {
+                platform: &platform,
+                facts: Some(f),
+                forced_from: None,
+            },
+            &r,
+            &PlanOptions::default(),
+        )
+    };
+    let mut f = windows(
+        17763,
+        "IoTEnterprise",
+        "Client",
+        "Windows 10 IoT Enterprise",
+        "amd64",
+    );
+    if let OsFacts::Windows(w) = &mut f.os {
+        w.battery = Some(true);
+        w.existing = WindowsInstall {
+            iotedge: true,
+            moby: true,
+            legacy_layout: false,
+        };
+    }
+    let p = plan_of(&f).unwrap();
+    assert!(
+        p.warnings.iter().any(|w| w.contains("battery")),
+        "{:?}",
+        p.warnings
+    );
+    assert!(
+        p.warnings.iter().any(|w| w.contains("updates it in place")),
+        "{:?}",
+        p.warnings
+    );
+    if let OsFacts::Windows(w) = &mut f.os {
+        w.existing.legacy_layout = true;
+    }
+    let err = plan_of(&f).unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::BadInput);
+    assert!(
+        err.hint().unwrap().contains("Uninstall-SecurityDaemon"),
+        "{err:?}"
     );
 }

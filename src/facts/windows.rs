@@ -38,6 +38,46 @@ pub struct WindowsFacts {
     pub product_name: String,
     /// The Containers optional feature.
     pub containers_feature: FeatureState,
+    /// IoT Edge already on the machine.
+    pub existing: WindowsInstall,
+    /// Whether the machine has a battery (`None`: not known).
+    pub battery: Option<bool>,
+}
+
+/// What an earlier IoT Edge install left (facts §4.2-4.3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct WindowsInstall {
+    /// The CAB's daemon is installed (1.0.7 or newer).
+    pub iotedge: bool,
+    /// The CAB's Moby engine is there.
+    pub moby: bool,
+    /// The layout of 1.0.6 and older (zips under ProgramData).
+    pub legacy_layout: bool,
+}
+
+/// Files whose presence tells an earlier install apart.
+pub const IOTEDGED_PATH: &str = r"C:\Program Files\iotedge\iotedged.exe";
+pub const MOBY_PATH: &str = r"C:\Program Files\iotedge-moby\dockerd.exe";
+pub const LEGACY_PATHS: [&str; 3] = [
+    r"C:\ProgramData\iotedge-moby-data",
+    r"C:\ProgramData\iotedge-eventlog",
+    r"C:\ProgramData\iotedge\iotedged.exe",
+];
+
+impl WindowsInstall {
+    /// Reads the earlier install from which of the known paths exist.
+    pub fn from_paths(exists: impl Fn(&str) -> bool) -> WindowsInstall {
+        WindowsInstall {
+            iotedge: exists(IOTEDGED_PATH),
+            moby: exists(MOBY_PATH),
+            legacy_layout: LEGACY_PATHS.iter().any(|p| exists(p)),
+        }
+    }
+}
+
+/// Parses the count `(Get-CimInstance Win32_Battery | Measure-Object).Count` prints.
+pub fn parse_battery_count(text: &str) -> Option<bool> {
+    text.trim().parse::<u32>().ok().map(|n| n > 0)
 }
 
 impl WindowsFacts {
@@ -67,6 +107,8 @@ impl WindowsFacts {
                 .unwrap_or_else(|| "Client".to_string()),
             product_name: get("ProductName")?,
             containers_feature,
+            existing: WindowsInstall::default(),
+            battery: None,
         })
     }
 
@@ -170,7 +212,18 @@ pub fn read_live() -> Result<(WindowsFacts, String), String> {
     )
     .map(|t| parse_feature_state(&t))
     .unwrap_or(FeatureState::Unknown);
-    let facts = WindowsFacts::from_values(&parse_reg_query(&reg), feature)?;
+    let mut facts = WindowsFacts::from_values(&parse_reg_query(&reg), feature)?;
+    facts.existing = WindowsInstall::from_paths(|p| std::path::Path::new(p).exists());
+    facts.battery = run(
+        "powershell.exe",
+        &[
+            "-NoProfile",
+            "-NonInteractive",
+            "-Command",
+            "(Get-CimInstance -ClassName Win32_Battery | Measure-Object).Count",
+        ],
+    )
+    .and_then(|t| parse_battery_count(&t));
     let arch = arch_from_env(
         &std::env::var("PROCESSOR_ARCHITECTURE").unwrap_or_default(),
         std::env::var("PROCESSOR_ARCHITEW6432").ok().as_deref(),
@@ -286,6 +339,23 @@ The operation completed successfully.
             FeatureState::Disabled
         );
         assert_eq!(parse_feature_state("Error: 740\n"), FeatureState::Unknown);
+    }
+
+    #[test]
+    fn tells_earlier_installs_apart() {
+        let only = |paths: &'static [&'static str]| move |p: &str| paths.contains(&p);
+        assert_eq!(
+            WindowsInstall::from_paths(only(&[])),
+            WindowsInstall::default()
+        );
+        let cab = WindowsInstall::from_paths(only(&[IOTEDGED_PATH, MOBY_PATH]));
+        assert!(cab.iotedge && cab.moby && !cab.legacy_layout);
+        let moby_only = WindowsInstall::from_paths(only(&[MOBY_PATH]));
+        assert!(!moby_only.iotedge && moby_only.moby);
+        assert!(WindowsInstall::from_paths(only(&[LEGACY_PATHS[0]])).legacy_layout);
+        assert_eq!(parse_battery_count("1\r\n"), Some(true));
+        assert_eq!(parse_battery_count("0"), Some(false));
+        assert_eq!(parse_battery_count(""), None);
     }
 
     #[test]
