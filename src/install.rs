@@ -272,6 +272,7 @@ pub fn install(
 }
 
 mod windows_steps;
+pub use windows_steps::{IOTEDGED, WINDOWS_PACKAGE};
 
 impl Run<'_> {
     fn receipt(&self, previous: Option<&Receipt>) -> Receipt {

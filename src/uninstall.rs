@@ -105,6 +105,9 @@ pub fn uninstall(sys: &dyn System, options: UninstallOptions) -> Result<Uninstal
             "remove packages installed by other means with apt-get",
         )
     })?;
+    if receipt.platform.starts_with("windows-") {
+        return uninstall_windows(sys, options);
+    }
     let mut report = UninstallReport::default();
     let mut targets = Vec::new();
     for p in &receipt.packages {
@@ -172,6 +175,113 @@ pub fn uninstall(sys: &dyn System, options: UninstallOptions) -> Result<Uninstal
             "libssl1.0.2 stays: other software may use it (apt-get remove libssl1.0.2 removes it)"
                 .into(),
         );
+    }
+    Ok(report)
+}
+
+/// The IoT Edge Moby engine's CLI and pipe on Windows.
+const WINDOWS_DOCKER: &str = r"C:\Program Files\iotedge-moby\docker.exe";
+const WINDOWS_DOCKER_HOST: &str = "npipe:////./pipe/iotedge_moby_engine";
+
+/// Windows, as Uninstall-IoTEdge does it (facts §4.5).
+fn uninstall_windows(sys: &dyn System, options: UninstallOptions) -> Result<UninstallReport> {
+    use crate::backend::powershell as ps;
+    let mut report = UninstallReport::default();
+    let run_ps = |purpose: &str, script: &str| -> Result<i32> {
+        let cmd = ps::command(purpose, script);
+        let out = sys.run(&cmd)?;
+        if out.status == ps::REBOOT_REQUIRED {
+            return Ok(out.status);
+        }
+        out.check(&cmd).map(|o| o.status)
+    };
+    run_ps(
+        "stopping the IoT Edge daemon",
+        &ps::stop_services(&["iotedge"]),
+    )?;
+    // The runtime's containers, edgeAgent first so it cannot restart the others.
+    let ps_cmd = CommandSpec::new(
+        "listing the IoT Edge containers",
+        WINDOWS_DOCKER,
+        &[
+            "-H",
+            WINDOWS_DOCKER_HOST,
+            "ps",
+            "-a",
+            "--filter",
+            "label=net.azure-devices.edge.owner=Microsoft.Azure.Devices.Edge.Agent",
+            "--format",
+            "{{.Names}}",
+        ],
+    );
+    match sys.run(&ps_cmd) {
+        Ok(out) if out.success() => {
+            let mut names: Vec<String> = out
+                .stdout
+                .lines()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(String::from)
+                .collect();
+            names.sort_by_key(|n| (n != "edgeAgent", n.clone()));
+            for name in names {
+                let rm = CommandSpec::new(
+                    format!("removing the {name} container"),
+                    WINDOWS_DOCKER,
+                    &["-H", WINDOWS_DOCKER_HOST, "rm", "-f", &name],
+                );
+                sys.run(&rm)?.check(&rm)?;
+                report.removed_containers.push(name);
+            }
+        }
+        _ => report
+            .notes
+            .push("the IoT Edge Moby engine did not answer, so no containers were removed".into()),
+    }
+    run_ps(
+        "stopping the IoT Edge engine",
+        &ps::stop_services(&["iotedge-moby"]),
+    )?;
+    let reboot = run_ps(
+        "removing the IoT Edge package",
+        &ps::remove_windows_package("*microsoft-azure-iotedge*"),
+    )? == ps::REBOOT_REQUIRED;
+    report
+        .removed_packages
+        .push(crate::install::WINDOWS_PACKAGE.into());
+    run_ps(
+        "removing IoT Edge from the machine PATH",
+        &ps::remove_from_machine_path(&[
+            r"C:\Program Files\iotedge",
+            r"C:\Program Files\iotedge-moby",
+        ]),
+    )?;
+    run_ps(
+        "removing IOTEDGE_HOST",
+        &ps::set_machine_env("IOTEDGE_HOST", None),
+    )?;
+    run_ps(
+        "removing the firewall rule",
+        &ps::remove_firewall_rule("iotedged allow inbound 15580,15581"),
+    )?;
+    if options.purge {
+        for dir in [r"C:\ProgramData\iotedge", r"C:\ProgramData\iotedge-moby"] {
+            run_ps(&format!("removing {dir}"), &ps::remove_folder(dir))?;
+            report.removed_files.push(dir.into());
+        }
+        sys.remove(Path::new(RECEIPT_PATH))?;
+        report.removed_files.push(RECEIPT_PATH.into());
+    } else {
+        report.notes.push(
+            r"C:\ProgramData\iotedge (config) and the Moby data are kept (--purge removes them)"
+                .into(),
+        );
+    }
+    if reboot {
+        return Err(Error::RebootRequired {
+            message: "IoT Edge is removed; Windows must restart to finish removing its package"
+                .into(),
+        });
     }
     Ok(report)
 }

@@ -100,6 +100,24 @@ impl System for Windows {
                 );
                 *self.daemon.borrow_mut() = Some("1.0.9.2".into());
                 out(0, "")
+            } else if script.contains("$drop") {
+                let kept: Vec<String> = self
+                    .path
+                    .borrow()
+                    .split(';')
+                    .filter(|p| !script.contains(&format!("'{p}'")))
+                    .map(String::from)
+                    .collect();
+                *self.path.borrow_mut() = kept.join(";");
+                out(0, "")
+            } else if script.contains("Remove-WindowsPackage") {
+                *self.daemon.borrow_mut() = None;
+                out(0, "")
+            } else if script.contains("SetEnvironmentVariable('IOTEDGE_HOST', $null") {
+                self.env.borrow_mut().remove("IOTEDGE_HOST");
+                out(0, "")
+            } else if script.contains("Remove-NetFirewallRule") || script.contains("takeown.exe") {
+                out(0, "")
             } else if script.contains("SetEnvironmentVariable('Path'") {
                 for d in [
                     r"C:\Program Files\iotedge",
@@ -166,6 +184,16 @@ impl System for Windows {
                     1,
                     r#"{"checks":{"config-yaml-well-formed":{"result":{"result":"ok"}},"windows-host-version":{"result":{"result":"ok"}},"host-connect-iothub-amqp":{"result":{"result":"error","details":["offline"]}}}}"#,
                 ),
+                _ => out(0, ""),
+            });
+        }
+        if cmd.program.ends_with("docker.exe") {
+            assert_eq!(
+                cmd.args[..2],
+                ["-H", "npipe:////./pipe/iotedge_moby_engine"]
+            );
+            return Ok(match cmd.args[2].as_str() {
+                "ps" => out(0, "edgeHub\nSimulatedTemperatureSensor\nedgeAgent\n"),
                 _ => out(0, ""),
             });
         }
@@ -399,5 +427,62 @@ fn iot_core_installs_with_apply_update_and_reboots() {
         sys.scripts("Enable-WindowsOptionalFeature"),
         0,
         "IoT Core carries the containers package"
+    );
+}
+
+#[test]
+fn uninstall_undoes_the_windows_install() {
+    let sys = Windows::new("Enabled", false);
+    run(&sys, &plan_for("windows-server-2019-amd64")).unwrap();
+    sys.commands.borrow_mut().clear();
+    let report = edgeup::uninstall::uninstall(
+        &sys,
+        edgeup::uninstall::UninstallOptions {
+            purge: true,
+            keep_engine: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        report.removed_containers,
+        ["edgeAgent", "SimulatedTemperatureSensor", "edgeHub"],
+        "edgeAgent first"
+    );
+    assert_eq!(sys.scripts("Remove-WindowsPackage"), 1);
+    assert!(
+        !sys.path.borrow().contains("iotedge"),
+        "{}",
+        sys.path.borrow()
+    );
+    assert!(!sys.env.borrow().contains_key("IOTEDGE_HOST"));
+    assert_eq!(
+        sys.scripts("takeown.exe"),
+        2,
+        "config and Moby data folders, with retries"
+    );
+    assert!(
+        !sys.files
+            .borrow()
+            .contains_key(Path::new(edgeup::receipt::RECEIPT_PATH))
+    );
+    let stop_daemon = sys
+        .commands
+        .borrow()
+        .iter()
+        .position(|c| {
+            c.args
+                .last()
+                .is_some_and(|s| s.contains("Stop-Service") && s.contains("'iotedge')"))
+        })
+        .unwrap();
+    let rm = sys
+        .commands
+        .borrow()
+        .iter()
+        .position(|c| c.program.ends_with("docker.exe") && c.args.contains(&"rm".to_string()))
+        .unwrap();
+    assert!(
+        stop_daemon < rm,
+        "the daemon stops before its containers go"
     );
 }
