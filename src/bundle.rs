@@ -265,7 +265,7 @@ pub fn create(
     output: &Path,
 ) -> Result<Manifest> {
     let plan = plan::plan_for_platform(catalog, platform, request, options)?;
-    if plan.platform.family != "apt" {
+    if plan.platform.family != "apt" && plan.platform.family != "windows" {
         return Err(Error::unsupported(
             format!(
                 "offline bundles are made for the Debian family; {} is {}",
@@ -386,6 +386,12 @@ pub fn create(
                         Some(&entry.sha256),
                     )?;
                 }
+            }
+            Action::InstallWindowsPackage { url, .. } => {
+                collected.fetch(url, "iotedge", Some(crate::install::WINDOWS_PACKAGE), None)?;
+            }
+            Action::InstallVcRuntime { url, .. } => {
+                collected.fetch(url, "vc-runtime", Some("vc_redist"), None)?;
             }
             Action::Fixup {
                 fixup,
@@ -724,6 +730,12 @@ pub fn offline_plan(mut plan: Plan, manifest: &Manifest, dir: &Path) -> Result<P
                     pin.url = Some(url);
                 }
                 step.summary = format!("{} (from the offline bundle)", step.summary);
+            }
+            Action::InstallWindowsPackage { url, .. } => {
+                *url = local("iotedge", crate::install::WINDOWS_PACKAGE)?;
+            }
+            Action::InstallVcRuntime { url, .. } => {
+                *url = local("vc-runtime", "vc_redist")?;
             }
             Action::Fixup {
                 fallback_url,

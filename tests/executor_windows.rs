@@ -486,3 +486,59 @@ fn uninstall_undoes_the_windows_install() {
         "the daemon stops before its containers go"
     );
 }
+
+#[test]
+fn an_offline_bundle_carries_the_cab_and_the_vc_runtime() {
+    use edgeup::bundle::{self, BundleFile, Manifest};
+    let file = |path: &str, package: &str, role: &str| BundleFile {
+        path: path.into(),
+        size: 2,
+        sha256: String::new(),
+        role: role.into(),
+        package: Some(package.into()),
+    };
+    let manifest = Manifest {
+        format: bundle::FORMAT,
+        edgeup_version: "0.1.0".into(),
+        platform: "windows-server-2019-amd64".into(),
+        release: "1.0.9".into(),
+        requested: "1.0.9".into(),
+        files: vec![
+            file(
+                "packages/Microsoft-Azure-IoTEdge-amd64.cab",
+                "microsoft-azure-iotedge",
+                "iotedge",
+            ),
+            file("packages/vc_redist.x64.exe", "vc_redist", "vc-runtime"),
+        ],
+    };
+    let dir = Path::new(r"C:\ProgramData\edgeup\cache\offline");
+    let plan = bundle::offline_plan(plan_for("windows-server-2019-amd64"), &manifest, dir).unwrap();
+    let sys = Windows::new("Enabled", false);
+    // The extracted bundle, as the double's file system sees it.
+    let cab = dir.join("packages/Microsoft-Azure-IoTEdge-amd64.cab");
+    sys.files.borrow_mut().insert(cab.clone(), b"MSCF".to_vec());
+    run(&sys, &plan).unwrap();
+    let script = sys
+        .commands
+        .borrow()
+        .iter()
+        .find_map(|c| {
+            c.args
+                .last()
+                .filter(|s| s.contains("Add-WindowsPackage"))
+                .cloned()
+        })
+        .unwrap();
+    assert!(
+        script.contains(&format!("-PackagePath '{}'", cab.display())),
+        "{script}"
+    );
+    assert!(
+        sys.commands
+            .borrow()
+            .iter()
+            .any(|c| c.program.ends_with("offline/packages/vc_redist.x64.exe")),
+        "the runtime from the bundle"
+    );
+}
