@@ -47,6 +47,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> std::process::ExitCode 
         verbosity: Verbosity::Normal,
         color: cli.global.color.unwrap_or(crate::cli::ColorChoice::Auto),
         json: false,
+        log_json: cli.global.log_format == Some(crate::cli::LogFormat::Json),
     });
     // Said before validation, so it is seen even when the value is refused.
     if let Some((_, sub)) = matches.subcommand()
@@ -391,6 +392,28 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
     for warning in &plan.warnings {
         ui.warn(warning);
     }
+    let asked;
+    let mut provisioning = settings.provisioning.as_ref();
+    if provisioning.is_none() && may_prompt(settings.yes) {
+        // Ask only what is missing, and only on a terminal.
+        let text: String = dialoguer::Password::new()
+            .with_prompt(
+                "Device connection string (empty: provision later with `edgeup provision`)",
+            )
+            .allow_empty_password(true)
+            .interact()
+            .map_err(|e| Error::Failed {
+                context: "asking for the connection string".into(),
+                detail: e.to_string(),
+            })?;
+        if !text.trim().is_empty() {
+            asked = crate::provisioning::Provisioning::Manual(
+                crate::provisioning::ConnectionString::parse(&text)?,
+            );
+            describe_provisioning(&mut plan, &asked);
+            provisioning = Some(&asked);
+        }
+    }
     if may_prompt(settings.yes) {
         ui.result(&report::plan_text(ui, &plan));
         let go = dialoguer::Confirm::new()
@@ -408,6 +431,13 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
             ));
         }
     }
+    if let Some(splay) = settings.splay.filter(|s| *s > 0) {
+        let wait = random_below(splay);
+        ui.info(format!(
+            "--splay: waiting {wait}s of at most {splay}s before starting"
+        ));
+        std::thread::sleep(Duration::from_secs(wait));
+    }
     let _lock = RunLock::acquire()?;
     let sys = RealSystem {
         fetch: crate::fetch::FetchOptions {
@@ -420,7 +450,7 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
     let request = InstallRequest {
         plan: &plan,
         options,
-        provisioning: settings.provisioning.as_ref(),
+        provisioning,
         hostname: settings.hostname.as_deref(),
         proxy: settings.proxy.as_deref(),
         lock_wait: Duration::from_secs(settings.lock_wait),
@@ -584,6 +614,14 @@ fn uninstall_command(ui: &Ui, options: crate::uninstall::UninstallOptions) -> Re
         ui.result(&text);
     }
     Ok(())
+}
+
+/// A random whole number of seconds in 0..=max (for --splay).
+fn random_below(max: u64) -> u64 {
+    use std::hash::BuildHasher;
+    let seed =
+        std::collections::hash_map::RandomState::new().hash_one(std::time::SystemTime::now());
+    seed % (max + 1)
 }
 
 /// Changing the system needs root (Administrator on Windows).

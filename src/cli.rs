@@ -45,6 +45,23 @@ pub struct GlobalArgs {
     /// Print one JSON document on stdout instead of the human report
     #[arg(long, global = true, env = "EDGEUP_JSON", value_parser = BoolishValueParser::new())]
     pub json: bool,
+    /// How messages on stderr look: text for people, or one JSON event per line
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "EDGEUP_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pub log_format: Option<LogFormat>,
+}
+
+/// The format of messages on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// When to use colors.
@@ -196,6 +213,9 @@ pub struct InstallCommandArgs {
     /// Install from this bundle (made by `edgeup bundle`), with no network access
     #[arg(long, env = "EDGEUP_OFFLINE", value_name = "BUNDLE")]
     pub offline: Option<std::path::PathBuf>,
+    /// Wait a random 0..SECS before starting, so a fleet booting together does not stampede DPS
+    #[arg(long, env = "EDGEUP_SPLAY", value_name = "SECS")]
+    pub splay: Option<u64>,
 }
 
 /// How the device is provisioned.

@@ -38,6 +38,7 @@ pub struct Ui {
     stdout_color: bool,
     stderr_color: bool,
     json: bool,
+    log_json: bool,
 }
 
 fn color_enabled(choice: ColorChoice, terminal: bool) -> bool {
@@ -56,13 +57,14 @@ impl Ui {
             stdout_color: color_enabled(settings.color, std::io::stdout().is_terminal()),
             stderr_color: color_enabled(settings.color, std::io::stderr().is_terminal()),
             json: settings.json,
+            log_json: settings.log_json,
         }
     }
 
     /// How downloads show progress: a bar on a terminal, plain lines
     /// otherwise, nothing with -q.
     pub fn download_display(&self) -> DownloadDisplay {
-        if self.verbosity == Verbosity::Quiet {
+        if self.verbosity == Verbosity::Quiet || self.log_json {
             DownloadDisplay::Quiet
         } else if std::io::stderr().is_terminal() {
             DownloadDisplay::Bar
@@ -85,34 +87,68 @@ impl Ui {
         paint(self.stderr_color, style, text)
     }
 
+    /// One JSON event on stderr (`--log-format json`).
+    fn event(&self, level: &str, message: &str, extra: serde_json::Value) {
+        let mut event = serde_json::json!({
+            "time": unix_time(),
+            "level": level,
+            "message": message,
+        });
+        if let (Some(map), serde_json::Value::Object(more)) = (event.as_object_mut(), extra) {
+            map.extend(more);
+        }
+        eprintln!("{event}");
+    }
+
     /// A progress or status message (hidden with -q).
     pub fn info(&self, message: impl Display) {
         if self.verbosity >= Verbosity::Normal {
-            eprintln!("{message}");
+            if self.log_json {
+                self.event("info", &message.to_string(), serde_json::Value::Null);
+            } else {
+                eprintln!("{message}");
+            }
         }
     }
 
     /// Detail shown with -v.
     pub fn detail(&self, message: impl Display) {
         if self.verbosity >= Verbosity::Verbose {
-            eprintln!("{}", self.paint_err(Style::Dim, message));
+            if self.log_json {
+                self.event("debug", &message.to_string(), serde_json::Value::Null);
+            } else {
+                eprintln!("{}", self.paint_err(Style::Dim, message));
+            }
         }
     }
 
     /// A warning (shown even with -q).
     pub fn warn(&self, message: impl Display) {
-        eprintln!("{} {message}", self.paint_err(Style::Yellow, "warning:"));
+        if self.log_json {
+            self.event("warning", &message.to_string(), serde_json::Value::Null);
+        } else {
+            eprintln!("{} {message}", self.paint_err(Style::Yellow, "warning:"));
+        }
     }
 
     /// An error, with its hint.
     pub fn error(&self, error: &Error) {
+        let code = error.exit_code();
+        if self.log_json {
+            self.event(
+                "error",
+                &error.to_string(),
+                serde_json::json!({"hint": error.hint(), "exit_code": code.code(), "retryable": code.retryable()}),
+            );
+            return;
+        }
         eprintln!("{} {error}", self.paint_err(Style::Red, "error:"));
         if let Some(hint) = error.hint() {
             eprintln!("  {} {hint}", self.paint_err(Style::Bold, "hint:"));
         }
         eprintln!(
             "  {}",
-            self.paint_err(Style::Dim, format!("exit code {}", error.exit_code()))
+            self.paint_err(Style::Dim, format!("exit code {code}"))
         );
     }
 
@@ -257,4 +293,12 @@ impl crate::fetch::FetchProgress for DownloadProgress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Seconds since the Unix epoch, for log events.
+fn unix_time() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_millis() as f64) / 1000.0)
+        .unwrap_or(0.0)
 }

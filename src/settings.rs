@@ -51,6 +51,8 @@ pub struct ConfigFile {
     pub offline: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub linux_containers: Option<bool>,
+    pub log_format: Option<crate::cli::LogFormat>,
+    pub splay: Option<u64>,
 }
 
 impl ConfigFile {
@@ -90,6 +92,8 @@ pub struct OutputSettings {
     pub verbosity: Verbosity,
     pub color: ColorChoice,
     pub json: bool,
+    /// `--log-format json`: one JSON event per line on stderr.
+    pub log_json: bool,
 }
 
 /// Which machine to read.
@@ -130,6 +134,8 @@ pub struct InstallSettings {
     pub offline: Option<PathBuf>,
     /// Whether --version was given (flag, environment or file).
     pub version_given: bool,
+    /// `--splay SECS`.
+    pub splay: Option<u64>,
 }
 
 /// What to run, with validated settings.
@@ -213,6 +219,8 @@ impl Settings {
             verbosity,
             color: cli.global.color.or(file.color).unwrap_or(ColorChoice::Auto),
             json: flag(sub, "json", cli.global.json, file.json),
+            log_json: cli.global.log_format.or(file.log_format)
+                == Some(crate::cli::LogFormat::Json),
         };
         let machine = |m: crate::cli::MachineArgs| MachineSettings {
             root: m.root.or_else(|| file.root.clone()),
@@ -277,6 +285,7 @@ impl Settings {
                     },
                     offline: args.offline.or_else(|| file.offline.clone()),
                     version_given,
+                    splay: args.splay.or(file.splay),
                 }))
             }
             Command::Verify(args) => Task::Verify {

@@ -499,3 +499,41 @@ fn install_needs_root_and_validates_first() {
     let (_, stderr) = run(edgeup().args(["provision"]), 2);
     assert!(stderr.contains("provisioning options"), "{stderr}");
 }
+
+#[test]
+fn log_format_json_writes_one_event_per_line_on_stderr() {
+    let out = edgeup()
+        .args([
+            "--log-format",
+            "json",
+            "plan",
+            "--platform",
+            "raspbian-10-armhf",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let events: Vec<Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["level"] == "warning" && e["message"].as_str().unwrap().contains("Tier 2")),
+        "{stderr}"
+    );
+    assert!(events.iter().all(|e| e["time"].is_f64()), "{stderr}");
+    let out = edgeup()
+        .env("EDGEUP_LOG_FORMAT", "json")
+        .args(["plan", "--platform", "raspbian-9-arm64"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let error: Value = serde_json::from_str(stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(error["level"], "error");
+    assert_eq!(error["exit_code"], 3);
+    assert_eq!(error["retryable"], false);
+}

@@ -296,9 +296,18 @@ fn uninstall_removes_what_the_receipt_lists() {
     let (code, _, err) = install(
         &root,
         &server,
-        &["--connection-string-file", "/root/device.conn"],
+        &[
+            "--connection-string-file",
+            "/root/device.conn",
+            "--splay",
+            "1",
+        ],
     );
     assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("--splay: waiting"),
+        "a fleet's random start delay is said: {err}"
+    );
     let (code, out, err) = root.run(&["edgeup", "uninstall", "--keep-engine"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(root.installed("iotedge"), None);
