@@ -68,6 +68,25 @@ EDGEUP_SANDBOX_BIN=target/x86_64-unknown-linux-musl/debug/edgeup \
     EDGEUP_SANDBOX_BIN_ARMHF=target/armv7-unknown-linux-gnueabihf/debug/edgeup \
     cargo test --locked --test sandbox_platforms -- --ignored --test-threads=2
 
+say "one-line installer: installers/install.sh under dash and BusyBox, and in sandbox roots"
+# Uses the static amd64 and the armhf debug builds made above.
+shellcheck -s sh installers/install.sh
+shellcheck tests/installer/*.sh
+tests/installer/test-install-sh.sh
+
+say "Windows: the cross-built edgeup.exe under wine (detect, plan, refusals)"
+need=()
+for pkg in wine wine64; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
+done
+if ((${#need[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+cargo build --locked --target x86_64-pc-windows-gnu
+shellcheck tests/windows/wine-checks.sh
+tests/windows/wine-checks.sh target/x86_64-pc-windows-gnu/debug/edgeup.exe
+
 say "demo (smoke)"
 scripts/demo.sh >/dev/null
 

@@ -48,8 +48,11 @@ function Invoke-EdgeupInstall {
 
     $base = $env:EDGEUP_DOWNLOAD_URL
     if (-not $base) {
-        if ($env:EDGEUP_VERSION) {
+        # EDGEUP_VERSION=vX.Y.Z picks an edgeup release; any other value is
+        # edgeup's own --version (an IoT Edge version) and is passed on.
+        if ($env:EDGEUP_VERSION -match '^v\d+\.\d+\.\d+') {
             $base = "https://github.com/edgeup-dev/edgeup/releases/download/$($env:EDGEUP_VERSION)"
+            Remove-Item Env:EDGEUP_VERSION
         } else {
             $base = 'https://github.com/edgeup-dev/edgeup/releases/latest/download'
         }
