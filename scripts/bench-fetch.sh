@@ -35,9 +35,9 @@
 #     baseline and not part of the ratio.
 #   - Proxy variables are cleared so both tools talk to 127.0.0.1 directly.
 #
-# The second figure, `edgeup bundle` against curl + sha256sum of the same
-# files, is bench_bundle below: skipped while `edgeup bundle` does not exist,
-# and still a TODO (no figures, none made up) once it does.
+# The second figure, `edgeup bundle` against one curl + sha256sum of the same
+# files (packages padded to 256 MiB), is bench_bundle at the end; its notes
+# are there.
 #
 # Installs Debian's `time`, `curl` and `python3` when missing (root needed
 # only then; already-installed packages cost one dpkg-query each).
@@ -288,35 +288,164 @@ echo " in KiB; baseline = curl -o FILE URL && sha256sum FILE, split into its two
 echo " = baseline then sync FILE, for reference only: edgeup fsyncs before its rename, curl does not)"
 
 # --- The bundle figure ---------------------------------------------------------
+# `edgeup bundle` for ubuntu-18.04-amd64 / 1.0.9 against a stand-in of the
+# Microsoft repository (scripts/sandbox/make-repo.sh) whose four pinned
+# packages are padded with random bytes to 256 MiB in all, against fetching
+# the same files with one curl (one process, every URL) and hashing them with
+# sha256sum. Which files: those edgeup asked the server for in an untimed
+# warm-up bundle (the server's request log). Every timed bundle must be
+# byte-identical to the warm-up one (reproducible bundles), and the
+# baseline's package hashes must match the bundle manifest's.
+bundle_platform=ubuntu-18.04-amd64
+bundle_release=1.0.9
+bundle_pads=(moby-engine 150 moby-cli 60 iotedge 36 libiothsm-std 10) # MiB, 256 in all
+
+# run_bundle: times one `edgeup bundle`; sets u_time, u_cpu, u_rss.
+run_bundle() {
+    local out=$work/bundle.tar start end
+    rm -f "$out"
+    sync
+    start=$EPOCHREALTIME
+    if ! /usr/bin/time -f '%M %U %S' -o "$work/bundle.rss" "$edgeup" bundle --platform "$bundle_platform" \
+        --version "$bundle_release" --mirror "$repo_url" --repo-key "$repo_url/keys/microsoft.asc" \
+        -o "$out" >"$work/bundle.out" 2>"$work/bundle.err"; then
+        cat "$work/bundle.out" "$work/bundle.err" >&2
+        die "edgeup bundle failed"
+    fi
+    end=$EPOCHREALTIME
+    cmp -s "$out" "$work/warm.tar" || die "a timed bundle differs from the warm-up bundle (not reproducible)"
+    u_time=$(seconds "$start" "$end")
+    read -r u_rss u_user u_sys < <(tail -n1 "$work/bundle.rss")
+    u_cpu=$(awk -v u="$u_user" -v s="$u_sys" 'BEGIN { printf "%.2f", u + s }')
+    rm -f "$out"
+}
+
+# run_curls: times one curl over every URL, then sha256sum over the files;
+# sets c_time, c_curl, c_sha.
+run_curls() {
+    local dir=$work/curl t0 t1 t2
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    sync
+    t0=$EPOCHREALTIME
+    (cd "$dir" && curl -fsS "${curl_args[@]}") || die "curl failed"
+    t1=$EPOCHREALTIME
+    (cd "$dir" && sha256sum -- *) >"$work/curl.sums" || die "sha256sum failed"
+    t2=$EPOCHREALTIME
+    local name sum
+    while read -r name sum; do
+        grep -qx "$sum  $name" "$work/curl.sums" || die "curl's $name does not have the manifest's sha256 $sum"
+    done <"$work/expected.sums"
+    c_time=$(seconds "$t0" "$t2")
+    c_curl=$(seconds "$t0" "$t1")
+    c_sha=$(seconds "$t1" "$t2")
+    rm -rf "$dir"
+}
+
 bench_bundle() {
     echo
-    echo "== bundle: edgeup bundle vs curl + sha256sum of the same files"
-    if ! "$edgeup" bundle --help >/dev/null 2>&1; then
-        echo "edgeup bundle: not available in this build (skipped)"
-        return 0
+    echo "== bundle: edgeup bundle ($bundle_platform, $bundle_release) vs one curl + sha256sum of the same files"
+    local repo=$cache/bundle-repo spec=() pkg mib version v server_b port_b i
+    # The pinned versions, from edgeup's own plan (untimed).
+    "$edgeup" plan --platform "$bundle_platform" --version "$bundle_release" --json >"$work/plan.json" ||
+        die "edgeup plan --platform $bundle_platform failed"
+    for ((i = 0; i < ${#bundle_pads[@]}; i += 2)); do
+        pkg=${bundle_pads[i]} mib=${bundle_pads[i + 1]}
+        version=$(python3 -c '
+import json, sys
+for step in json.load(open(sys.argv[1]))["steps"]:
+    for p in step.get("packages", []):
+        if p["name"] == sys.argv[2]:
+            print(p["version"])
+' "$work/plan.json" "$pkg")
+        [[ -n $version ]] || die "the plan for $bundle_platform pins no $pkg"
+        spec+=(--pad "$pkg:$version:amd64:$mib")
+    done
+    # The padded repository: made once, cached (make-repo.sh needs the sandbox tools).
+    if [[ ! -e $repo/.edgeup-sandbox-repo || $(cat "$repo.pads" 2>/dev/null) != "${spec[*]}" ]]; then
+        for v in dpkg-deb apt-ftparchive gpg; do
+            command -v "$v" >/dev/null || ensure_packages dpkg-dev apt-utils gnupg
+        done
+        start=$EPOCHREALTIME
+        rm -f "$repo.pads"
+        scripts/sandbox/make-repo.sh "$repo" "${spec[@]}" >"$work/make-repo.log" 2>&1 ||
+            { cat "$work/make-repo.log" >&2; die "make-repo.sh failed"; }
+        echo "${spec[*]}" >"$repo.pads"
+        echo "repository: made in $(seconds "$start" "$EPOCHREALTIME") s (${spec[*]})"
+    else
+        echo "repository: cached ($repo; ${spec[*]})"
     fi
-    # TODO: the bundle benchmark, once `edgeup bundle` has landed. It would:
-    #   1. Build a stand-in repository whose packages for one platform total at
-    #      least 256 MiB: scripts/sandbox/make-repo.sh's layout (signed
-    #      InRelease + Packages, release assets, the Debian archive with
-    #      libssl1.0.2), with the package payloads padded with the same seeded
-    #      random bytes as the fetch file so the total is >= 256 MiB; cached
-    #      under .sandbox-cache/bench/ and served by serve_sendfile.py.
-    #   2. Take the list of (URL, sha256) the bundle needs from edgeup's own
-    #      plan for that platform (`edgeup plan --platform P --version V --json`
-    #      with --mirror/--assets-url/--debian-archive pointing at the server),
-    #      untimed.
-    #   3. Time `edgeup bundle --platform P --version V --mirror URL
-    #      --assets-url URL --debian-archive URL -o DIR/bundle.tar` under
-    #      /usr/bin/time -f %M (wall time and peak RSS), against the baseline:
-    #      for each (URL, sha256), `curl -o DIR/NAME URL`, then one
-    #      `sha256sum` over all the files, checked against the list. Same
-    #      rules as the fetch figure: same directory, sync before each timed
-    #      command, alternating order, BENCH_RUNS runs, medians, ratio of
-    #      medians, every run's times; the bundle's manifest hashes checked
-    #      against the list after each run (a mismatch exits non-zero).
-    #      Note for the reading: the bundle also writes the tar, so its work
-    #      is a superset of the baseline's; report the tar's size beside it.
-    echo "edgeup bundle: available, but its benchmark is not written yet (TODO in bench_bundle); no figures"
+    : >"$work/requests.log"
+    python3 scripts/bench/serve_sendfile.py "$repo" "$work/port-b" "$work/requests.log" 2>"$work/server-b.log" &
+    server_b=$!
+    # shellcheck disable=SC2064 # expand now: this server's pid, then the main cleanup
+    trap "kill $server_b 2>/dev/null || true; cleanup" EXIT
+    for _ in $(seq 200); do
+        [[ -s $work/port-b ]] && break
+        sleep 0.05
+    done
+    [[ -s $work/port-b ]] || die "the repository server did not start"
+    port_b=$(<"$work/port-b")
+    repo_url=http://127.0.0.1:$port_b
+
+    # Warm-up (untimed): the file list, the manifest, and the reference tar.
+    "$edgeup" bundle --platform "$bundle_platform" --version "$bundle_release" --mirror "$repo_url" \
+        --repo-key "$repo_url/keys/microsoft.asc" -o "$work/warm.tar" --json >"$work/manifest.json" 2>"$work/warm.err" ||
+        { cat "$work/warm.err" >&2; die "the warm-up edgeup bundle failed"; }
+    python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+m = m.get("manifest", m)
+for f in m["files"]:
+    if f["path"].endswith(".deb"):
+        print(f["path"].rsplit("/", 1)[-1], f["sha256"])
+' "$work/manifest.json" >"$work/expected.sums"
+    [[ -s $work/expected.sums ]] || die "the bundle manifest lists no packages"
+    curl_args=()
+    local deb_bytes=0 files=0 total=0 path size
+    while read -r _ path code; do
+        [[ $code == 200 ]] || die "the warm-up bundle's request for $path got $code"
+        curl_args+=(-o "${path##*/}" "$repo_url$path")
+        size=$(stat -c %s "$repo$path")
+        total=$((total + size))
+        files=$((files + 1))
+        [[ $path == *.deb ]] && deb_bytes=$((deb_bytes + size))
+    done <"$work/requests.log"
+    ((deb_bytes >= 256 * 1024 * 1024)) || die "the bundle's packages total $deb_bytes bytes, less than 256 MiB"
+    local tar_size
+    tar_size=$(stat -c %s "$work/warm.tar")
+    printf '%-9s %s\n' files "$files requests, $total bytes ($deb_bytes in $(wc -l <"$work/expected.sums") packages); bundle tar $tar_size bytes" \
+        server "$repo_url (same sendfile server; request log read once, from the warm-up)"
+
+    local u_times=() c_times=() u_rsses=() brows=() order
+    for ((i = 1; i <= runs; i++)); do
+        if ((i % 2)); then
+            order="edgeup, baseline"
+            run_bundle
+            run_curls
+        else
+            order="baseline, edgeup"
+            run_curls
+            run_bundle
+        fi
+        u_times+=("$u_time") c_times+=("$c_time") u_rsses+=("$u_rss")
+        brows+=("$(printf '%-4s %-17s %7s %6s %12s  (%6s + %6s) %7s' \
+            "$i" "$order" "$u_time" "$u_cpu" "$c_time" "$c_curl" "$c_sha" "$u_rss")")
+    done
+    kill "$server_b" 2>/dev/null || true
+    local u_med c_med b_ratio b_rss
+    u_med=$(median "${u_times[@]}")
+    c_med=$(median "${c_times[@]}")
+    b_rss=$(printf '%s\n' "${u_rsses[@]}" | sort -n | tail -n1)
+    b_ratio=$(awk -v e="$u_med" -v b="$c_med" 'BEGIN { printf "%.2f", e / b }')
+    printf '%-4s %-17s %7s %6s %12s  (%6s + %6s) %7s\n' run order bundle "(cpu)" "curl+sha256" curl sha256 RSS
+    printf '%s\n' "${brows[@]}"
+    printf '%-22s %7s %6s %12s %18s %7s\n' "median (RSS: max)" "$u_med" "" "$c_med" "" "$b_rss"
+    echo
+    printf '%-34s %s\n' \
+        "ratio of medians (bundle/baseline)" "$b_ratio   (goal: download speed, i.e. about 1.0 or less)" \
+        "edgeup bundle peak RSS (max)" "$(awk -v k="$b_rss" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
+    echo "(bundle = edgeup bundle ... -o FILE: fetch, verify against the signed index, write the tar;"
+    echo " baseline = curl -o NAME URL for every file in one curl, then sha256sum of them all)"
 }
 bench_bundle

@@ -242,7 +242,7 @@ impl Collected<'_> {
         let rel = format!("packages/{name}");
         let got = self
             .fetcher
-            .fetch_to(url, &self.dir.join(&rel), sha, self.progress)?;
+            .fetch_to_scratch(url, &self.dir.join(&rel), sha, self.progress)?;
         self.files.push(BundleFile {
             path: rel,
             size: got.bytes,
@@ -480,13 +480,12 @@ fn write_tar(dir: &Path, manifest: &Manifest, output: &Path) -> Result<()> {
         source: e,
     };
     let file = std::fs::File::create(&temp).map_err(|e| io(&temp, e))?;
-    let mut tar = tar::Builder::new(std::io::BufWriter::new(file));
+    // Straight into the file, no BufWriter: a package's bytes go from its
+    // scratch copy to the tar by std::io::copy between two files, which the
+    // kernel does itself (copy_file_range) without passing them through here.
+    let mut tar = tar::Builder::new(file);
     tar.mode(tar::HeaderMode::Deterministic);
-    let append = |tar: &mut tar::Builder<_>,
-                  path: &str,
-                  size: u64,
-                  reader: &mut dyn Read|
-     -> std::io::Result<()> {
+    let header = |size: u64| {
         let mut header = tar::Header::new_gnu();
         header.set_size(size);
         header.set_mode(0o644);
@@ -494,19 +493,34 @@ fn write_tar(dir: &Path, manifest: &Manifest, output: &Path) -> Result<()> {
         header.set_uid(0);
         header.set_gid(0);
         header.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut header, path, reader)
+        header
     };
     let mut json = serde_json::to_vec_pretty(manifest).expect("a manifest serializes");
     json.push(b'\n');
-    append(&mut tar, MANIFEST, json.len() as u64, &mut &json[..]).map_err(|e| io(&temp, e))?;
+    tar.append_data(&mut header(json.len() as u64), MANIFEST, &json[..])
+        .map_err(|e| io(&temp, e))?;
     for f in &manifest.files {
         let path = dir.join(&f.path);
-        let mut reader = std::fs::File::open(&path).map_err(|e| io(&path, e))?;
-        append(&mut tar, &f.path, f.size, &mut reader).map_err(|e| io(&temp, e))?;
+        let mut source = std::fs::File::open(&path).map_err(|e| io(&path, e))?;
+        // The header (and a GNU long-name entry when the path needs one) by
+        // the tar crate, with no data: it pads only what it copied. Then the
+        // data and its padding to a 512-byte block.
+        tar.append_data(&mut header(f.size), &f.path, std::io::empty())
+            .map_err(|e| io(&temp, e))?;
+        let out = tar.get_mut();
+        let copied = std::io::copy(&mut source, out).map_err(|e| io(&temp, e))?;
+        if copied != f.size {
+            return Err(io(
+                &path,
+                std::io::Error::other(format!("{} bytes, the manifest says {}", copied, f.size)),
+            ));
+        }
+        let pad = (512 - f.size % 512) % 512;
+        out.write_all(&[0u8; 512][..pad as usize])
+            .map_err(|e| io(&temp, e))?;
     }
-    let mut inner = tar.into_inner().map_err(|e| io(&temp, e))?;
-    inner.flush().map_err(|e| io(&temp, e))?;
-    inner.get_ref().sync_all().map_err(|e| io(&temp, e))?;
+    let inner = tar.into_inner().map_err(|e| io(&temp, e))?;
+    inner.sync_all().map_err(|e| io(&temp, e))?;
     std::fs::rename(&temp, output).map_err(|e| Error::Io {
         action: "rename into place",
         path: output.to_path_buf(),
@@ -750,4 +764,64 @@ pub fn offline_plan(mut plan: Plan, manifest: &Manifest, dir: &Path) -> Result<P
         }
     }
     Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// write_tar copies package bytes file to file and pads them itself:
+    /// sizes around the 512-byte block and a path too long for a plain tar
+    /// header must come back out of `extract` intact, and twice the same.
+    #[test]
+    fn written_tars_extract_to_the_same_bytes_and_are_reproducible() {
+        let scratch = scratch_dir().unwrap();
+        let src = scratch.path.join("src");
+        let long = format!("packages/{}.deb", "x".repeat(120));
+        let contents: Vec<(String, Vec<u8>)> = [0usize, 1, 511, 512, 513, 70_000]
+            .iter()
+            .map(|&n| {
+                (
+                    format!("packages/file-{n}.deb"),
+                    (0..n).map(|i| (i * 7 % 251) as u8).collect(),
+                )
+            })
+            .chain([(long.clone(), b"long name".to_vec())])
+            .collect();
+        for (path, bytes) in &contents {
+            let p = src.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        let manifest = Manifest {
+            format: FORMAT,
+            edgeup_version: "test".into(),
+            platform: "ubuntu-18.04-amd64".into(),
+            release: "1.0.9".into(),
+            requested: "1.0.9".into(),
+            files: contents
+                .iter()
+                .map(|(path, bytes)| BundleFile {
+                    path: path.clone(),
+                    size: bytes.len() as u64,
+                    sha256: sha256_hex(bytes),
+                    role: "iotedge".into(),
+                    package: None,
+                })
+                .collect(),
+        };
+        let (first, second) = (scratch.path.join("a.tar"), scratch.path.join("b.tar"));
+        write_tar(&src, &manifest, &first).unwrap();
+        write_tar(&src, &manifest, &second).unwrap();
+        let bytes = std::fs::read(&first).unwrap();
+        assert_eq!(bytes, std::fs::read(&second).unwrap(), "reproducible");
+        assert_eq!(bytes.len() % 512, 0, "whole blocks");
+
+        let out = scratch.path.join("out");
+        let back = extract(&first, &out).unwrap();
+        assert_eq!(back, manifest);
+        for (path, expected) in &contents {
+            assert_eq!(&std::fs::read(out.join(path)).unwrap(), expected, "{path}");
+        }
+    }
 }

@@ -225,6 +225,13 @@ enum TryError {
 }
 
 /// A configured downloader.
+/// Whether a downloaded file is synced to disk before it is renamed into place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    Synced,
+    Scratch,
+}
+
 pub struct Fetcher {
     client: reqwest::blocking::Client,
     options: FetchOptions,
@@ -316,14 +323,38 @@ impl Fetcher {
     }
 
     /// Downloads `url` to `dest`: temp file beside it, sha256 as it streams,
-    /// rename on success. With `expected_sha256`, a mismatch is exit 8 and no
-    /// file is left.
+    /// synced to disk and renamed on success. With `expected_sha256`, a
+    /// mismatch is exit 8 and no file is left.
     pub fn fetch_to(
         &self,
         url: &str,
         dest: &Path,
         expected_sha256: Option<&str>,
         progress: &dyn FetchProgress,
+    ) -> Result<Fetched> {
+        self.fetch_to_with(url, dest, expected_sha256, progress, Durability::Synced)
+    }
+
+    /// [`Fetcher::fetch_to`] for a file that only feeds another one and is
+    /// deleted after (a bundle's scratch copy): no fsync, so its bytes need
+    /// not reach the disk before the file is gone.
+    pub fn fetch_to_scratch(
+        &self,
+        url: &str,
+        dest: &Path,
+        expected_sha256: Option<&str>,
+        progress: &dyn FetchProgress,
+    ) -> Result<Fetched> {
+        self.fetch_to_with(url, dest, expected_sha256, progress, Durability::Scratch)
+    }
+
+    fn fetch_to_with(
+        &self,
+        url: &str,
+        dest: &Path,
+        expected_sha256: Option<&str>,
+        progress: &dyn FetchProgress,
+        durability: Durability,
     ) -> Result<Fetched> {
         check_url(url, expected_sha256, self.options.allow_http)?;
         let dir = dest
@@ -375,11 +406,13 @@ impl Fetcher {
                 fix: "the file changed on the server or in transit: check the source (a mirror, a proxy) and run again".into(),
             });
         }
-        sink.file.sync_all().map_err(|e| Error::Io {
-            action: "sync",
-            path: temp.clone(),
-            source: e,
-        })?;
+        if durability == Durability::Synced {
+            sink.file.sync_all().map_err(|e| Error::Io {
+                action: "sync",
+                path: temp.clone(),
+                source: e,
+            })?;
+        }
         drop(sink);
         std::fs::rename(&temp, dest).map_err(|e| Error::Io {
             action: "rename into place",

@@ -17,22 +17,34 @@
 # Deterministic where cheap (SOURCE_DATE_EPOCH, fixed Release dates); the
 # keys, hence the signatures, are new on every run.
 #
-# Usage: make-repo.sh OUTDIR [--base-url http://127.0.0.1:PORT]
+# With --pad PKG:UPSTREAM:ARCH:MIB (repeatable; for scripts/bench-fetch.sh's
+# bundle figure) that package gets MIB MiB of random bytes in
+# /usr/share/PKG/bench-padding.bin and is built uncompressed, so a bundle
+# can weigh what real packages weigh. Without it nothing changes.
+#
+# Usage: make-repo.sh OUTDIR [--base-url http://127.0.0.1:PORT] [--pad PKG:UPSTREAM:ARCH:MIB]...
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 outdir=
 base_url=
+pads=()
 while (($#)); do
     case $1 in
         --base-url) base_url=${2:?--base-url needs a value}; shift 2 ;;
+        --pad)
+            [[ ${2:-} =~ ^[a-z0-9.+-]+:[A-Za-z0-9.+~]+:(amd64|armhf|arm64):[1-9][0-9]*$ ]] ||
+                die "--pad needs PKG:UPSTREAM:ARCH:MIB (e.g. moby-engine:3.0.6:amd64:150), not '${2:-}'"
+            pads+=("$2")
+            shift 2
+            ;;
         -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         -*) die "unknown option: $1" ;;
         *) [[ -z $outdir ]] || die "only one OUTDIR"; outdir=$1; shift ;;
     esac
 done
-[[ -n $outdir ]] || die "usage: make-repo.sh OUTDIR [--base-url URL]"
+[[ -n $outdir ]] || die "usage: make-repo.sh OUTDIR [--base-url URL] [--pad PKG:UPSTREAM:ARCH:MIB]..."
 for tool in dpkg-deb apt-ftparchive gpg gzip; do
     command -v "$tool" >/dev/null || die "$tool missing (run scripts/sandbox/deps.sh)"
 done
@@ -93,7 +105,7 @@ triplet() {
 # build_deb TEMPLATE VERSION ARCH: builds $build/debs/<pkg>_<version w/o epoch>_<arch>.deb
 # shellcheck disable=SC2317 # called from xargs workers
 build_deb() {
-    local tpl=$1 version=$2 arch=$3 stage upstream needs_lib=
+    local tpl=$1 version=$2 arch=$3 stage upstream needs_lib='' pad='' compress=(-Zgzip -z9)
     local deb=$build/debs/${tpl}_${version#*:}_$arch.deb
     [[ -e $deb ]] && return 0
     upstream=${version#*:}
@@ -117,10 +129,17 @@ build_deb() {
         -e "s|@PACKAGE@|$tpl|g" -e "s|@VERSION@|$version|g" -e "s|@UPSTREAM@|$upstream|g" \
         -e "s|@ARCH@|$arch|g" -e "s|@TRIPLET@|$(triplet "$arch")|g" \
         -e "s|@NEEDS_LIB@|$needs_lib|g" -e "s|@BUILD@|$build_id|g" {} +
+    for pad in $PAD_SPECS; do
+        if [[ ${pad%:*} == "$tpl:$upstream:$arch" ]]; then
+            mkdir -p "$stage/usr/share/$tpl"
+            head -c "$((${pad##*:} * 1024 * 1024))" /dev/urandom >"$stage/usr/share/$tpl/bench-padding.bin"
+            compress=(-Znone)
+        fi
+    done
     chmod -R u=rwX,go=rX "$stage"
     find "$stage" \( -path '*/DEBIAN/pre*' -o -path '*/DEBIAN/post*' -o -path '*/usr/bin/*' -o -path '*/usr/sbin/*' \) \
         -type f -exec chmod 0755 {} +
-    dpkg-deb --root-owner-group -Zgzip -z9 --build "$stage" "$deb" >/dev/null
+    dpkg-deb --root-owner-group "${compress[@]}" --build "$stage" "$deb" >/dev/null
 }
 
 iotedge_versions=(1.0.7.1-1 1.0.8-1 1.0.8-2 1.0.9-1 1.0.9.1-1 1.0.9.2-1)
@@ -138,7 +157,8 @@ for a in "${arches[@]}"; do
         "containerd.io $containerd_version $a" "libssl1.0.2 $libssl_version $a")
 done
 # Build in parallel, one worker per CPU.
-export build templates
+PAD_SPECS=${pads[*]}
+export build templates PAD_SPECS
 export -f build_deb triplet
 printf '%s\n' "${jobs_list[@]}" | xargs -P "$(nproc)" -L 1 bash -c 'build_deb "$@"' build_deb
 deb_count=$(find "$build/debs" -name '*.deb' | wc -l)
