@@ -49,9 +49,11 @@ EDGEUP_SANDBOX_BIN=target/x86_64-unknown-linux-musl/debug/edgeup \
     cargo test --locked --test sandbox -- --ignored --test-threads=2
 
 say "sandbox platforms: Debian 9/10 from release assets, Raspbian Buster on a real armhf root (qemu)"
-# The armhf edgeup is a glibc cross build; ring's C code needs the cross compiler.
+# The armhf edgeup is a glibc build linked by zig against glibc 2.17's symbol
+# versions (cargo zigbuild, as scripts/build-release.sh does for the release
+# binary); zig also compiles ring's C code.
 need=()
-for pkg in gcc-arm-linux-gnueabihf libc6-dev-armhf-cross; do
+for pkg in binutils-arm-linux-gnueabihf python3-venv; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -60,13 +62,30 @@ if ((${#need[@]})); then
 fi
 rustup target list --installed | grep -qx armv7-unknown-linux-gnueabihf ||
     rustup target add armv7-unknown-linux-gnueabihf
-CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc \
-    CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc \
-    cargo build --locked --target armv7-unknown-linux-gnueabihf
+# shellcheck source=SCRIPTDIR/../scripts/zig-toolchain.sh
+source scripts/zig-toolchain.sh
+zig_toolchain
+cargo zigbuild --locked --target armv7-unknown-linux-gnueabihf.2.17
+armhf_floor=$(arm-linux-gnueabihf-objdump -T target/armv7-unknown-linux-gnueabihf/debug/edgeup |
+    grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/^GLIBC_//' | sort -uV | tail -n 1)
+[[ $(printf '%s\n' "$armhf_floor" 2.17 | sort -V | tail -n 1) == 2.17 ]] ||
+    { echo "the armhf edgeup needs glibc $armhf_floor, more than 2.17" >&2; exit 1; }
+echo "armhf edgeup: needs glibc >= $armhf_floor"
 scripts/sandbox/base-root.sh --arch armhf >/dev/null # ~70 s once, then cached
 EDGEUP_SANDBOX_BIN=target/x86_64-unknown-linux-musl/debug/edgeup \
     EDGEUP_SANDBOX_BIN_ARMHF=target/armv7-unknown-linux-gnueabihf/debug/edgeup \
     cargo test --locked --test sandbox_platforms -- --ignored --test-threads=2
+
+say "the armhf edgeup runs on an older glibc: a Debian 11 armhf root (glibc 2.31; a Debian 12 link needs 2.34)"
+scripts/sandbox/base-root.sh --arch armhf --suite bullseye >/dev/null # ~80 s once, then cached
+scripts/sandbox/root.sh rm ci-old-glibc
+scripts/sandbox/root.sh new ci-old-glibc --arch armhf --suite bullseye >/dev/null
+scripts/sandbox/root.sh put ci-old-glibc target/armv7-unknown-linux-gnueabihf/debug/edgeup /usr/local/bin/edgeup
+old_glibc=$(scripts/sandbox/root.sh run ci-old-glibc -- sh -c 'ldd --version | head -n 1; edgeup --version && edgeup detect --json >/dev/null && echo detect-ok') || true
+scripts/sandbox/root.sh rm ci-old-glibc
+echo "$old_glibc"
+[[ $old_glibc == *"GLIBC 2.31"* && $old_glibc == *detect-ok* ]] ||
+    { echo "the armhf edgeup did not run on glibc 2.31" >&2; exit 1; }
 
 say "one-line installer: installers/install.sh under dash and BusyBox, and in sandbox roots"
 # Uses the static amd64 and the armhf debug builds made above.

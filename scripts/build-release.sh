@@ -5,12 +5,13 @@
 #
 #   dist/edgeup-linux-amd64        x86_64-unknown-linux-musl      static
 #   dist/edgeup-linux-arm64        aarch64-unknown-linux-musl     static (run under qemu-aarch64-static)
-#   dist/edgeup-linux-armhf        armv7-unknown-linux-gnueabihf  glibc  (run under qemu-arm-static)
+#   dist/edgeup-linux-armhf        armv7-unknown-linux-gnueabihf  glibc >= 2.17 (cargo zigbuild; qemu-arm-static)
 #   dist/edgeup-windows-amd64.exe  x86_64-pc-windows-gnu                 (format checked; wine: tests/windows/)
 #   dist/install.sh                installers/install.sh, so <release>/install.sh is the one-liner's URL
 #
 # Installs what it needs (Debian/Ubuntu packages via apt-get, as root or with
-# sudo; rustup targets), only when missing. Linkers and the C compilers that
+# sudo; rustup targets; zig and cargo-zigbuild into .sandbox-cache/tools/ by
+# scripts/zig-toolchain.sh), only when missing. Linkers and the C compilers that
 # ring needs are set per target; CARGO_TARGET_<TRIPLE>_LINKER and
 # CC_<triple> already in the environment win.
 #
@@ -65,7 +66,7 @@ packages() {
     case $1 in
         linux-amd64) echo musl-tools ;;
         linux-arm64) echo gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static ;;
-        linux-armhf) echo gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static ;;
+        linux-armhf) echo binutils-arm-linux-gnueabihf libc6-armhf-cross qemu-user-static python3-venv ;;
         windows-amd64) echo gcc-mingw-w64-x86-64 ;;
     esac
 }
@@ -106,18 +107,30 @@ done
 : "${CC_x86_64_unknown_linux_musl:=musl-gcc}"
 : "${CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER:=aarch64-linux-gnu-gcc}"
 : "${CC_aarch64_unknown_linux_musl:=aarch64-linux-gnu-gcc}"
-: "${CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER:=arm-linux-gnueabihf-gcc}"
-: "${CC_armv7_unknown_linux_gnueabihf:=arm-linux-gnueabihf-gcc}"
 : "${CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER:=x86_64-w64-mingw32-gcc}"
 : "${CC_x86_64_pc_windows_gnu:=x86_64-w64-mingw32-gcc}"
 export CC_x86_64_unknown_linux_musl CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER \
-    CC_aarch64_unknown_linux_musl CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER \
-    CC_armv7_unknown_linux_gnueabihf CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER \
+    CC_aarch64_unknown_linux_musl CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER \
     CC_x86_64_pc_windows_gnu
 
+# The armhf glibc floor: the binary may need no GLIBC_x.y newer than this.
+armhf_glibc=2.17
+
 build() {
-    cargo build --locked --release --target "$1"
+    if [[ $1 == armv7-unknown-linux-gnueabihf ]]; then
+        # Linked by zig against glibc $armhf_glibc's symbol versions (see
+        # scripts/zig-toolchain.sh), not the build machine's glibc.
+        cargo zigbuild --locked --release --target "$1.$armhf_glibc"
+    else
+        cargo build --locked --release --target "$1"
+    fi
 }
+
+if [[ " ${targets[*]} " == *" linux-armhf "* ]]; then
+    # shellcheck source=SCRIPTDIR/zig-toolchain.sh
+    source scripts/zig-toolchain.sh
+    zig_toolchain || die "could not install zig and cargo-zigbuild (scripts/zig-toolchain.sh)"
+fi
 
 if [[ -n $compare ]]; then
     say "opt-level \"s\" vs \"z\" (linux-amd64)"
@@ -183,8 +196,10 @@ for t in "${targets[@]}"; do
             ;;
         linux-armhf)
             floor=$(glibc_floor arm-linux-gnueabihf-objdump "$f")
+            [[ $(printf '%s\n' "$floor" "$armhf_glibc" | sort -V | tail -n 1) == "$armhf_glibc" ]] ||
+                die "$f needs glibc $floor, newer than the $armhf_glibc it was meant to be linked for"
             echo "$t: dynamically linked against glibc; needs glibc >= $floor" \
-                "(highest GLIBC_ symbol version; built against $(dpkg-query -W -f='${Version}' libc6-dev-armhf-cross))" >&2
+                "(the highest GLIBC_ symbol version it uses)" >&2
             smoke "$t (qemu-arm-static)" qemu-arm-static -L /usr/arm-linux-gnueabihf "$f"
             ;;
         windows-amd64)
