@@ -90,7 +90,7 @@ echo "$old_glibc"
 say "one-line installer: installers/install.sh under dash and BusyBox, and in sandbox roots"
 # Uses the static amd64 and the armhf debug builds made above.
 shellcheck -s sh installers/install.sh
-shellcheck tests/installer/*.sh
+shellcheck tests/installer/*.sh scripts/zig-toolchain.sh
 tests/installer/test-install-sh.sh
 
 say "Windows: the cross-built edgeup.exe under wine (detect, plan, refusals)"

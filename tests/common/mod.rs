@@ -59,10 +59,9 @@ pub fn binary_armhf() -> PathBuf {
         .unwrap_or_else(|| project().join("target/armv7-unknown-linux-gnueabihf/debug/edgeup"));
     assert!(
         path.is_file(),
-        "{} is missing: cross-build it with `cargo build --target armv7-unknown-linux-gnueabihf` \
-         (needs gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross, \
-         CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc and \
-         CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc; ci/test.sh does)",
+        "{} is missing: cross-build it with \
+         `cargo zigbuild --target armv7-unknown-linux-gnueabihf.2.17` \
+         (zig and cargo-zigbuild from scripts/zig-toolchain.sh; ci/test.sh does)",
         path.display()
     );
     path

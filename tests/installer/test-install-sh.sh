@@ -53,9 +53,10 @@ fi
 bin_armhf=${EDGEUP_TEST_BIN_ARMHF:-target/armv7-unknown-linux-gnueabihf/debug/edgeup}
 if [[ ! -x $bin_armhf ]]; then
     rustup target list --installed | grep -qx armv7-unknown-linux-gnueabihf || rustup target add armv7-unknown-linux-gnueabihf
-    CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc \
-        CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc \
-        cargo build --quiet --locked --target armv7-unknown-linux-gnueabihf
+    # shellcheck source=scripts/zig-toolchain.sh
+    source scripts/zig-toolchain.sh
+    zig_toolchain
+    cargo zigbuild --quiet --locked --target armv7-unknown-linux-gnueabihf.2.17
 fi
 scripts/sandbox/base-root.sh >/dev/null
 scripts/sandbox/base-root.sh --arch armhf >/dev/null
