@@ -238,16 +238,22 @@ times >"$work/times.before"
 children_before=$(children_seconds "$work/times.before")
 runs_start=$EPOCHREALTIME
 e_times=() e_rsses=() b_times=() rows=()
-for ((i = 1; i <= runs; i++)); do
-    if ((i % 2)); then
+# run_pair I EDGEUP_RUN BASELINE_RUN: run I of a figure, edgeup first on odd
+# runs and the baseline first on even ones; sets order.
+run_pair() {
+    if (($1 % 2)); then
         order="edgeup, baseline"
-        run_edgeup
-        run_baseline
+        "$2"
+        "$3"
     else
         order="baseline, edgeup"
-        run_baseline
-        run_edgeup
+        "$3"
+        "$2"
     fi
+}
+
+for ((i = 1; i <= runs; i++)); do
+    run_pair "$i" run_edgeup run_baseline
     e_times+=("$e_time") e_rsses+=("$e_rss") b_times+=("$b_time")
     rows+=("$(printf '%-4s %-17s %7s %6s %12s  (%6s + %6s) %11s %7s' \
         "$i" "$order" "$e_time" "$e_cpu" "$b_time" "$b_curl" "$b_sha" "$b_fsync" "$e_rss")")
@@ -419,15 +425,7 @@ for f in m["files"]:
 
     local u_times=() c_times=() u_rsses=() brows=() order
     for ((i = 1; i <= runs; i++)); do
-        if ((i % 2)); then
-            order="edgeup, baseline"
-            run_bundle
-            run_curls
-        else
-            order="baseline, edgeup"
-            run_curls
-            run_bundle
-        fi
+        run_pair "$i" run_bundle run_curls
         u_times+=("$u_time") c_times+=("$c_time") u_rsses+=("$u_rss")
         brows+=("$(printf '%-4s %-17s %7s %6s %12s  (%6s + %6s) %7s' \
             "$i" "$order" "$u_time" "$u_cpu" "$c_time" "$c_curl" "$c_sha" "$u_rss")")

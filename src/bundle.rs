@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::catalog::Catalog;
 use crate::debversion;
 use crate::error::{Error, Result};
-use crate::fetch::{FetchProgress, Fetcher};
+use crate::fetch::{Durability, FetchProgress, Fetcher};
 use crate::plan::{self, Action, PackagePin, Plan, PlanOptions};
 use crate::resolve::VersionRequest;
 
@@ -240,9 +240,13 @@ impl Collected<'_> {
     ) -> Result<()> {
         let name = url.rsplit('/').next().unwrap_or("file").to_string();
         let rel = format!("packages/{name}");
-        let got = self
-            .fetcher
-            .fetch_to_scratch(url, &self.dir.join(&rel), sha, self.progress)?;
+        let got = self.fetcher.fetch_to_with(
+            url,
+            &self.dir.join(&rel),
+            sha,
+            self.progress,
+            Durability::Scratch,
+        )?;
         self.files.push(BundleFile {
             path: rel,
             size: got.bytes,

@@ -227,7 +227,7 @@ enum TryError {
 /// A configured downloader.
 /// Whether a downloaded file is synced to disk before it is renamed into place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Durability {
+pub enum Durability {
     Synced,
     Scratch,
 }
@@ -335,20 +335,10 @@ impl Fetcher {
         self.fetch_to_with(url, dest, expected_sha256, progress, Durability::Synced)
     }
 
-    /// [`Fetcher::fetch_to`] for a file that only feeds another one and is
-    /// deleted after (a bundle's scratch copy): no fsync, so its bytes need
-    /// not reach the disk before the file is gone.
-    pub fn fetch_to_scratch(
-        &self,
-        url: &str,
-        dest: &Path,
-        expected_sha256: Option<&str>,
-        progress: &dyn FetchProgress,
-    ) -> Result<Fetched> {
-        self.fetch_to_with(url, dest, expected_sha256, progress, Durability::Scratch)
-    }
-
-    fn fetch_to_with(
+    /// [`Fetcher::fetch_to`] with a choice of durability: a file that only
+    /// feeds another one and is deleted after (a bundle's scratch copy) need
+    /// not reach the disk before it is gone.
+    pub fn fetch_to_with(
         &self,
         url: &str,
         dest: &Path,
