@@ -299,7 +299,8 @@ fn failed_scriptlets(out: &CommandOutput) -> Vec<String> {
     }
     let mut lines: Vec<String> = Vec::new();
     for l in all.lines().map(str::trim) {
-        let relevant = l.contains("scriptlet") || l.to_ascii_lowercase().contains("error");
+        let relevant = (l.contains("scriptlet") || l.to_ascii_lowercase().contains("error"))
+            && !l.starts_with("Running scriptlet");
         if relevant && !lines.iter().any(|x| x == l) {
             lines.push(l.to_string());
         }
@@ -649,7 +650,10 @@ mod tests {
             err.contains("%prein(iotedge-1.0.9.2-1.el7.x86_64) scriptlet failed"),
             "{err}"
         );
-        assert!(!err.contains("Verifying"), "{err}");
+        assert!(
+            !err.contains("Verifying") && !err.contains("Running"),
+            "{err}"
+        );
     }
 
     #[test]
