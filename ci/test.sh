@@ -87,6 +87,15 @@ echo "$old_glibc"
 [[ $old_glibc == *"GLIBC 2.31"* && $old_glibc == *detect-ok* ]] ||
     { echo "the armhf edgeup did not run on glibc 2.31" >&2; exit 1; }
 
+say "sandbox RPM family: CentOS/RHEL 7 with real rpm and dnf, Yocto refused and forced (dpkg, rpm)"
+# Host: rpmbuild, rpmsign and createrepo_c build the signed stand-in yum
+# repository; the el7-like roots carry Debian's rpm and dnf (no yum in
+# bookworm: the "dnf where yum is absent" case). Uses the static amd64 build above.
+scripts/sandbox/deps.sh --rpm
+scripts/sandbox/base-root.sh --rpm >/dev/null # ~80 s once, then cached
+EDGEUP_SANDBOX_BIN=target/x86_64-unknown-linux-musl/debug/edgeup \
+    cargo test --locked --test sandbox_rpm -- --ignored --test-threads=2
+
 say "one-line installer: installers/install.sh under dash and BusyBox, and in sandbox roots"
 # Uses the static amd64 and the armhf debug builds made above.
 shellcheck -s sh installers/install.sh

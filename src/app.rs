@@ -247,6 +247,7 @@ fn plan_for_machine(
             platform: &platform,
             facts: Some(&facts),
             forced_from,
+            force,
         },
         &resolution,
         options,
@@ -378,15 +379,6 @@ fn install_command(ui: &Ui, catalog: &Catalog, settings: &InstallSettings) -> Re
     if settings.dry_run {
         show_plan(ui, &plan);
         return Ok(());
-    }
-    if plan.platform.family != "apt" && plan.platform.family != "windows" {
-        return Err(Error::unsupported(
-            format!(
-                "this edgeup installs on the Debian family; {} ({}) is planned but not yet installable",
-                plan.platform.id, plan.platform.family
-            ),
-            "run `edgeup plan` to see the steps; install with the platform's own tools meanwhile",
-        ));
     }
     require_root()?;
     for warning in &plan.warnings {
@@ -552,10 +544,11 @@ fn provision_command(
         ..plan::PlanOptions::default()
     };
     // The receipt's platform was chosen at install time (with --force when
-    // the machine is not in the table), so plan for it the same way.
+    // the machine is not in the table, or is image-built), so plan for it
+    // the same way.
     let forced = resolve::verdict(catalog, &facts::gather(&RootedHost::live(), None)?)
         .platform
-        .is_none();
+        .is_none_or(|p| p.os.family == crate::catalog::Family::Image);
     let mut plan = plan_for_machine(
         ui,
         catalog,

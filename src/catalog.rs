@@ -164,12 +164,29 @@ pub struct OsInfo {
     pub name_contains: Option<String>,
     #[serde(default)]
     pub build_time_route: Option<String>,
+    /// Image-built systems: whose release assets `--force` installs when the
+    /// image has dpkg or rpm.
+    #[serde(default)]
+    pub forced_assets: Option<ForcedAssets>,
     #[serde(default)]
     pub windows_edition_ids: Vec<String>,
     #[serde(default)]
     pub windows_installation_types: Vec<String>,
     #[serde(default)]
     pub windows_product_contains: Option<String>,
+}
+
+/// The release assets a `--force` install on an image-built system takes:
+/// those of the packaged OS (by key) closest to the image, per package
+/// database, and why they are the closest.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForcedAssets {
+    /// The OS whose `.deb` assets dpkg installs.
+    pub dpkg: String,
+    /// The OS whose `.rpm` assets rpm installs.
+    pub rpm: String,
+    pub why: String,
 }
 
 fn default_true() -> bool {
@@ -459,6 +476,37 @@ impl Catalog {
             }
             if os.family == Family::Image && os.build_time_route.is_none() {
                 return Err(format!("os '{}' has no build_time_route", os.key));
+            }
+            if os.family == Family::Image && os.forced_assets.is_none() {
+                return Err(format!("os '{}' has no forced_assets", os.key));
+            }
+        }
+        // Forced assets name a packaged OS with release assets on every
+        // arch the image-built system has.
+        for os in self.oses.iter().filter(|o| o.family == Family::Image) {
+            let forced = os.forced_assets.as_ref().expect("checked above");
+            for (key, family) in [(&forced.dpkg, Family::Apt), (&forced.rpm, Family::Rpm)] {
+                let other = self.os(key).filter(|o| o.family == family).ok_or_else(|| {
+                    format!(
+                        "os '{}': forced_assets names '{key}', which is not a {family} OS",
+                        os.key
+                    )
+                })?;
+                for arch in Arch::ALL {
+                    if self.tier(os, arch) == Tier::Unsupported {
+                        continue;
+                    }
+                    let has_assets = self.source(other, arch).is_some_and(|s| {
+                        s.iotedge == Origin::Assets
+                            && s.asset_os_arches.as_ref().is_none_or(|a| a.contains(&arch))
+                    });
+                    if !has_assets {
+                        return Err(format!(
+                            "os '{}': {key} has no release assets for {arch}",
+                            os.key
+                        ));
+                    }
+                }
             }
         }
         for row in self.tier1.iter().chain(&self.tier2) {

@@ -201,7 +201,7 @@ pub struct InstallCommandArgs {
     /// Wait up to SECS for edgeAgent to run when verifying
     #[arg(long, env = "EDGEUP_WAIT", value_name = "SECS")]
     pub wait: Option<u64>,
-    /// Wait at most SECS for another process to release dpkg's lock
+    /// Wait at most SECS for another process to release dpkg's (or rpm's) lock
     #[arg(long, env = "EDGEUP_LOCK_WAIT", value_name = "SECS")]
     pub lock_wait: Option<u64>,
     /// Also trust these CA certificates (PEM) for downloads, for proxies that re-sign TLS
@@ -324,7 +324,8 @@ pub struct InstallArgs {
     /// Debian archive holding libssl1.0.2 for Debian 10 systems whose distribution lacks it
     #[arg(long, env = "EDGEUP_DEBIAN_ARCHIVE", value_name = "URL")]
     pub debian_archive: Option<String>,
-    /// On an unsupported platform, plan as the nearest supported one
+    /// On an unsupported platform, plan as the nearest supported one; on
+    /// Yocto, Wind River and MEL, install the release assets with dpkg or rpm
     #[arg(long, env = "EDGEUP_FORCE", value_parser = BoolishValueParser::new())]
     pub force: bool,
     /// Windows: run Linux containers in Docker Desktop (development and testing only)

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::backend::apt;
+use crate::backend::{Backend, apt, rpm};
 use crate::daemon_config::{self, ConfigEdit};
 use crate::debversion;
 use crate::error::{Error, Result};
-use crate::plan::{Action, PackagePin, Plan, PlanOptions};
+use crate::plan::{Action, PackagePin, PackageTool, Plan, PlanOptions};
 use crate::provisioning::{Attestation, Provisioning};
 use crate::receipt::{Receipt, ReceiptFile, ReceiptPackage, ReceiptVersions, sha256_hex};
 use crate::system::{CommandSpec, Owner, System};
@@ -93,6 +93,8 @@ enum Change {
         name: String,
         before: Option<String>,
     },
+    /// A key imported into rpm's keyring.
+    RpmKey { name: String },
 }
 
 /// The executor's state over one run.
@@ -106,7 +108,13 @@ struct Run<'a> {
     packages: Vec<ReceiptPackage>,
     files: Vec<ReceiptFile>,
     repository_url: Option<String>,
+    /// The yum repository's ID (its `[section]`), for refreshing only it.
+    repository_id: Option<String>,
     previous: Option<Receipt>,
+    /// The package manager, chosen by the first package step.
+    backend: Option<Backend>,
+    /// Keys this run imported into rpm's keyring.
+    rpm_keys: Vec<String>,
 }
 
 /// Holds `/var/lib/edgeup/lock` for the run: a second edgeup exits 6 at once.
@@ -181,7 +189,10 @@ pub fn install(
         packages: Vec::new(),
         files: Vec::new(),
         repository_url: None,
+        repository_id: None,
         previous: previous.clone(),
+        backend: None,
+        rpm_keys: Vec::new(),
     };
     let mut outcomes = Vec::new();
     let total = plan.steps.len();
@@ -317,6 +328,20 @@ impl Run<'_> {
                 .map(|p| p.method().to_string())
                 .or_else(|| previous.and_then(|p| p.provisioning.clone())),
             mirror: self.request.options.mirror.clone(),
+            package_tool: match &self.backend {
+                Some(b) => b.receipt_name().map(str::to_string),
+                None => previous.and_then(|p| p.package_tool.clone()),
+            },
+            rpm_keys: {
+                let mut keys: Vec<String> =
+                    previous.map(|p| p.rpm_keys.clone()).unwrap_or_default();
+                for k in &self.rpm_keys {
+                    if !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+                keys
+            },
         }
     }
 
@@ -324,17 +349,24 @@ impl Run<'_> {
     fn apply(&mut self, action: &Action) -> Result<(bool, Option<String>)> {
         match action {
             Action::AddRepository {
+                manager,
                 content,
                 key_url,
                 key_file,
                 file,
-                ..
-            } => self.add_repository(Path::new(file), content, key_url, Path::new(key_file)),
+            } => self.add_repository(
+                *manager,
+                Path::new(file),
+                content,
+                key_url,
+                Path::new(key_file),
+            ),
             Action::InstallPackages {
+                manager,
                 packages,
                 transaction,
                 ..
-            } => self.install_packages(transaction, packages),
+            } => self.install_packages(*manager, transaction, packages),
             Action::Fixup {
                 packages,
                 fallback_url,
@@ -399,17 +431,20 @@ impl Run<'_> {
 
     fn add_repository(
         &mut self,
+        manager: PackageTool,
         list: &Path,
         content: &str,
         key_source: &str,
         key_path: &Path,
     ) -> Result<(bool, Option<String>)> {
+        self.backend(manager)?;
         self.repository_url = content
             .split_whitespace()
             .find(|w| {
                 w.starts_with("http://") || w.starts_with("https://") || w.starts_with("baseurl=")
             })
             .map(|w| w.trim_start_matches("baseurl=").to_string());
+        self.repository_id = rpm::repository_id(content);
         let key = if key_source.starts_with("http://") || key_source.starts_with("https://") {
             self.sys.fetch(key_source)?
         } else {
@@ -422,11 +457,24 @@ impl Run<'_> {
                 )
             })?
         };
-        let key = apt::dearmor(&key, key_source)?;
+        // Checks that it is an OpenPGP key; apt gets the binary form, yum
+        // (which reads only armored keys) the armored one.
+        let binary = apt::dearmor(&key, key_source)?;
+        let key = if manager == PackageTool::Yum {
+            if key.first().is_some_and(|b| b & 0x80 != 0) {
+                rpm::armor(&binary).into_bytes()
+            } else {
+                key
+            }
+        } else {
+            binary
+        };
         let mut changed = false;
+        let mut key_written = false;
         if self.sys.read(key_path)?.as_deref() != Some(&key[..]) {
             self.write_file(key_path, &key, 0o644, None)?;
             changed = true;
+            key_written = true;
         } else {
             self.record_file(key_path, &key);
         }
@@ -436,34 +484,87 @@ impl Run<'_> {
         } else {
             self.record_file(list, content.as_bytes());
         }
+        if manager == PackageTool::Yum {
+            changed |= self.import_rpm_key(key_path, key_written)?;
+        }
         if changed {
             self.updated = false;
         }
         Ok((changed, None))
     }
 
-    fn wait_for_dpkg(&self) -> Result<()> {
+    /// Imports the repository key into rpm's keyring (gpgcheck checks
+    /// packages against it) when it was just written or an earlier run's
+    /// import is gone; records the `gpg-pubkey` entry it added, so that a
+    /// rollback or an uninstall can take it out again.
+    fn import_rpm_key(&mut self, key_path: &Path, key_written: bool) -> Result<bool> {
+        let before = rpm::pubkeys(self.sys)?;
+        let recorded = self
+            .previous
+            .as_ref()
+            .map(|p| p.rpm_keys.clone())
+            .unwrap_or_default();
+        if !key_written && recorded.iter().all(|k| before.contains(k)) {
+            return Ok(false);
+        }
+        // rpm waits for its database lock without end: wait here instead, bounded.
+        self.wait_for_lock()?;
+        rpm::import_key(self.sys, &key_path.to_string_lossy())?;
+        let added: Vec<String> = rpm::pubkeys(self.sys)?
+            .into_iter()
+            .filter(|k| !before.contains(k))
+            .collect();
+        for name in &added {
+            self.journal.push(Change::RpmKey { name: name.clone() });
+            self.rpm_keys.push(name.clone());
+        }
+        self.changed |= !added.is_empty();
+        Ok(!added.is_empty())
+    }
+
+    /// The package manager of this run, chosen by the first step that needs
+    /// one (yum or dnf is found then).
+    fn backend(&mut self, tool: PackageTool) -> Result<Backend> {
+        if self.backend.is_none() {
+            self.backend = Some(Backend::for_tool(self.sys, tool)?);
+        }
+        Ok(self.backend.clone().expect("set above"))
+    }
+
+    fn wait_for_lock(&self) -> Result<()> {
         let progress = self.progress;
-        apt::wait_for_dpkg_lock(self.sys, self.request.lock_wait, |holder, waited| {
+        let limit = self.request.lock_wait;
+        let report = |holder: &apt::LockHolder, waited: Duration| {
             progress.note(&format!(
                 "waiting for {} (pid {}) to release {} ({}s of at most {}s)",
                 holder.name,
                 holder.pid,
                 holder.file,
                 waited.as_secs(),
-                self.request.lock_wait.as_secs()
+                limit.as_secs()
             ));
-        })
+        };
+        match &self.backend {
+            Some(b) => b.wait_for_lock(self.sys, limit, report),
+            None => apt::wait_for_dpkg_lock(self.sys, limit, report),
+        }
     }
 
     fn ensure_updated(&mut self) -> Result<()> {
         if !self.updated {
-            self.wait_for_dpkg()?;
+            self.wait_for_lock()?;
             let url = self
                 .repository_url
                 .clone()
                 .unwrap_or_else(|| self.request.options.mirror.clone());
-            apt::update(self.sys, &url)?;
+            let id = self
+                .repository_id
+                .clone()
+                .unwrap_or_else(|| rpm::REPOSITORY_ID.to_string());
+            self.backend
+                .clone()
+                .unwrap_or(Backend::Apt)
+                .update(self.sys, &url, &id)?;
             self.updated = true;
         }
         Ok(())
@@ -473,12 +574,14 @@ impl Run<'_> {
     /// wanted upstream versions.
     fn install_packages(
         &mut self,
+        manager: PackageTool,
         transaction: &str,
         pins: &[PackagePin],
     ) -> Result<(bool, Option<String>)> {
+        let backend = self.backend(manager)?;
         let mut current = Vec::new();
         for pin in pins {
-            current.push(apt::installed_version(self.sys, &pin.name)?);
+            current.push(backend.installed_version(self.sys, &pin.name)?);
         }
         let satisfied =
             pins.iter()
@@ -498,16 +601,19 @@ impl Run<'_> {
             ));
         }
         let mut targets = Vec::new();
+        // The versions the packages move to, to tell a downgrade.
+        let mut wanted = Vec::new();
         if pins.iter().all(|p| p.url.is_some()) {
             for pin in pins {
                 let file = self.download(pin, "--assets-url")?;
                 targets.push(file.to_string_lossy().into_owned());
+                wanted.push(pin.version.clone().unwrap_or_default());
             }
         } else {
             self.ensure_updated()?;
             let offered = pins
                 .iter()
-                .map(|p| apt::offered_versions(self.sys, &p.name))
+                .map(|p| backend.offered_versions(self.sys, &p.name))
                 .collect::<Result<Vec<_>>>()?;
             // Pinned together: prefer a package version every package of the
             // transaction offers (iotedge depends on libiothsm-std of its own version).
@@ -532,24 +638,34 @@ impl Run<'_> {
                             }
                         ),
                     })?;
-                targets.push(format!("{}={pick}", pin.name));
+                targets.push(backend.pin(&pin.name, pick));
+                wanted.push(pick.to_string());
             }
         }
+        let downgrade = current.iter().zip(&wanted).any(|(have, want)| {
+            have.as_deref()
+                .is_some_and(|have| debversion::compare(have, want).is_gt())
+        });
         for (pin, before) in pins.iter().zip(current) {
             self.journal.push(Change::Package {
                 name: pin.name.clone(),
                 before,
             });
         }
-        self.wait_for_dpkg()?;
-        apt::install(
+        self.wait_for_lock()?;
+        let repository = self.repository_url.clone().unwrap_or_default();
+        backend.install(
             self.sys,
             &format!("installing the {transaction} packages"),
             &targets,
+            downgrade,
+            &repository,
         )?;
         self.changed = true;
         for pin in pins {
-            let v = apt::installed_version(self.sys, &pin.name)?.unwrap_or_default();
+            let v = backend
+                .installed_version(self.sys, &pin.name)?
+                .unwrap_or_default();
             self.note_package(&pin.name, v, true);
         }
         Ok((true, Some(targets.join(" "))))
@@ -608,6 +724,7 @@ impl Run<'_> {
         package: &str,
         fallback_url: Option<&str>,
     ) -> Result<(bool, Option<String>)> {
+        self.backend(PackageTool::Apt)?;
         if let Some(v) = apt::installed_version(self.sys, package)? {
             self.note_package(package, v, false);
             return Ok((false, Some(format!("{package} is installed"))));
@@ -650,7 +767,7 @@ impl Run<'_> {
             name: package.into(),
             before: None,
         });
-        self.wait_for_dpkg()?;
+        self.wait_for_lock()?;
         apt::install(self.sys, &format!("installing {package}"), &[target])?;
         self.changed = true;
         let v = apt::installed_version(self.sys, package)?.unwrap_or_default();
@@ -848,7 +965,7 @@ impl Run<'_> {
     /// Undoes the journal, newest first; returns what was restored.
     fn rollback(&mut self) -> Vec<String> {
         let mut restored = Vec::new();
-        let mut packages_back: Vec<String> = Vec::new();
+        let mut packages_back: Vec<(String, String)> = Vec::new();
         let mut packages_out: Vec<String> = Vec::new();
         for change in self.journal.iter().rev() {
             match change {
@@ -856,11 +973,8 @@ impl Run<'_> {
                     name,
                     before: Some(v),
                 } => {
-                    if !packages_back
-                        .iter()
-                        .any(|p| p.starts_with(&format!("{name}=")))
-                    {
-                        packages_back.push(format!("{name}={v}"));
+                    if !packages_back.iter().any(|(p, _)| p == name) {
+                        packages_back.push((name.clone(), v.clone()));
                     }
                 }
                 Change::Package { name, before: None } => {
@@ -868,11 +982,21 @@ impl Run<'_> {
                         packages_out.push(name.clone());
                     }
                 }
-                Change::File { .. } => {}
+                Change::File { .. } | Change::RpmKey { .. } => {}
             }
         }
+        let backend = self.backend.clone().unwrap_or(Backend::Apt);
+        if backend != Backend::Apt {
+            // yum, dnf and rpm refuse to remove what is not installed (a
+            // transaction that failed part-way installed only some).
+            packages_out.retain(|p| {
+                backend
+                    .installed_version(self.sys, p)
+                    .is_ok_and(|v| v.is_some())
+            });
+        }
         if !packages_out.is_empty() {
-            match apt::remove(
+            match backend.remove(
                 self.sys,
                 "removing what the failed run installed",
                 &packages_out,
@@ -885,36 +1009,55 @@ impl Run<'_> {
             }
         }
         if !packages_back.is_empty() {
-            match apt::install(
+            let targets: Vec<String> = packages_back
+                .iter()
+                .map(|(name, v)| backend.pin(name, v))
+                .collect();
+            let downgrade = packages_back.iter().any(|(name, v)| {
+                backend
+                    .installed_version(self.sys, name)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|now| debversion::compare(&now, v).is_gt())
+            });
+            match backend.install(
                 self.sys,
                 "reinstalling the previous package versions",
-                &packages_back,
+                &targets,
+                downgrade,
+                self.repository_url.as_deref().unwrap_or_default(),
             ) {
-                Ok(()) => restored.push(format!("reinstalled {}", packages_back.join(", "))),
-                Err(e) => restored.push(format!(
-                    "could not reinstall {}: {e}",
-                    packages_back.join(", ")
-                )),
+                Ok(()) => restored.push(format!("reinstalled {}", targets.join(", "))),
+                Err(e) => restored.push(format!("could not reinstall {}: {e}", targets.join(", "))),
             }
         }
         for change in self.journal.iter().rev() {
-            if let Change::File {
-                path,
-                before,
-                owner,
-            } = change
-            {
-                let result = match before {
-                    Some((bytes, mode)) => self.sys.write(path, bytes, *mode, owner.as_ref()),
-                    None => self.sys.remove(path),
-                };
-                restored.push(match (result, before) {
-                    (Ok(()), Some(_)) => format!("restored {}", path.display()),
-                    (Ok(()), None) => format!("removed {}", path.display()),
-                    (Err(e), _) => format!("could not restore {}: {e}", path.display()),
-                });
+            match change {
+                Change::File {
+                    path,
+                    before,
+                    owner,
+                } => {
+                    let result = match before {
+                        Some((bytes, mode)) => self.sys.write(path, bytes, *mode, owner.as_ref()),
+                        None => self.sys.remove(path),
+                    };
+                    restored.push(match (result, before) {
+                        (Ok(()), Some(_)) => format!("restored {}", path.display()),
+                        (Ok(()), None) => format!("removed {}", path.display()),
+                        (Err(e), _) => format!("could not restore {}: {e}", path.display()),
+                    });
+                }
+                Change::RpmKey { name } => {
+                    restored.push(match rpm::remove_pubkey(self.sys, name) {
+                        Ok(()) => format!("removed the key {name} from rpm"),
+                        Err(e) => format!("could not remove the key {name} from rpm: {e}"),
+                    })
+                }
+                Change::Package { .. } => {}
             }
         }
+        self.rpm_keys.clear();
         self.journal.clear();
         restored
     }

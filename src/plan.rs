@@ -73,7 +73,12 @@ pub fn default_repo_key(mirror: &str) -> String {
 #[serde(rename_all = "lowercase")]
 pub enum PackageTool {
     Apt,
+    /// yum, or dnf where yum is absent (chosen at apply time).
     Yum,
+    /// dpkg alone: `--force` on an image-built system that has dpkg.
+    Dpkg,
+    /// rpm alone: `--force` on an image-built system that has rpm.
+    Rpm,
 }
 
 /// A package at a version; `file`/`url` for packages installed from a file.
@@ -255,6 +260,9 @@ pub struct Target<'a, 'c> {
     pub facts: Option<&'a Facts>,
     /// The machine's own platform ID when `--force` replaced it.
     pub forced_from: Option<String>,
+    /// Whether `--force` was given (image-built systems then install the
+    /// release assets when they have dpkg or rpm).
+    pub force: bool,
 }
 
 /// Plans an install.
@@ -312,9 +320,9 @@ pub fn plan(
             warnings.push("a Moby engine from an earlier IoT Edge install is present: the IoT Edge package replaces it".into());
         }
     }
-    let engine_choice = check_engine(target.facts, options.engine, &mut warnings)?;
     let mut steps = match platform.os.family {
         Family::Apt | Family::Rpm => {
+            let engine_choice = check_engine(target.facts, options.engine, &mut warnings)?;
             let source = catalog.source(platform.os, platform.arch).ok_or_else(|| {
                 Error::unsupported(format!("{} has no package source", platform.id), "")
             })?;
@@ -328,16 +336,18 @@ pub fn plan(
                 engine_choice,
             )?
         }
-        Family::Windows => windows_steps(catalog, target, generation, resolution, options)?,
-        Family::Image => {
-            return Err(Error::unsupported(
-                format!(
-                    "{} has no package manager at run time: IoT Edge is built into its image",
-                    platform.os.name
-                ),
-                platform.os.build_time_route.clone().unwrap_or_default(),
-            ));
+        Family::Windows => {
+            check_engine(target.facts, options.engine, &mut warnings)?;
+            windows_steps(catalog, target, generation, resolution, options)?
         }
+        Family::Image => image_steps(
+            catalog,
+            target,
+            generation,
+            resolution,
+            options,
+            &mut warnings,
+        )?,
     };
     if let Some(facts) = target.facts {
         if facts.service_manager == ServiceManager::None {
@@ -469,17 +479,23 @@ fn linux_steps(
                 },
             )
         } else {
+            // gpgcheck: rpm checks each package's signature against the key
+            // imported into its keyring; repo_gpgcheck: yum/dnf check
+            // repodata/repomd.xml.asc, which Microsoft's yum repositories
+            // carry (microsoft/linux-package-repositories repoaudit/yum.py
+            // verifies it).
             let key_file = "/etc/pki/rpm-gpg/microsoft-prod.asc";
             Step::new(
                 format!(
-                    "add the Microsoft yum repository {repo_url}/ trusting the key from {}",
+                    "add the Microsoft yum repository {repo_url}/ (packages and metadata signed) trusting the key from {}, imported into rpm",
                     options.repo_key
                 ),
                 Action::AddRepository {
                     manager: PackageTool::Yum,
                     file: "/etc/yum.repos.d/microsoft-prod.repo".into(),
                     content: format!(
-                        "[packages-microsoft-com-prod]\nname=Microsoft packages for IoT Edge\nbaseurl={repo_url}/\nenabled=1\ngpgcheck=1\ngpgkey=file://{key_file}\n"
+                        "[{}]\nname=Microsoft packages for IoT Edge\nbaseurl={repo_url}/\nenabled=1\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=file://{key_file}\n",
+                        crate::backend::rpm::REPOSITORY_ID
                     ),
                     key_url: options.repo_key.clone(),
                     key_file: key_file.into(),
@@ -503,9 +519,14 @@ fn linux_steps(
         } else {
             String::new()
         };
+        let script = if family == Family::Apt {
+            "preinst"
+        } else {
+            "%pre scriptlet"
+        };
         steps.push(Step::new(
             format!(
-                "install moby-engine {moby} and moby-cli {moby}{why} in their own transaction, before IoT Edge: its preinst needs the docker group the engine creates"
+                "install moby-engine {moby} and moby-cli {moby}{why} in their own transaction, before IoT Edge: its {script} needs the docker group the engine creates"
             ),
             Action::InstallPackages {
                 manager: tool,
@@ -603,30 +624,147 @@ fn linux_steps(
             dpkg_options,
         },
     ));
+    steps.extend(daemon_steps(generation, resolution));
+    Ok(steps)
+}
+
+/// The Linux steps after the packages: the config, the daemon's restart
+/// and verification.
+fn daemon_steps(generation: &Generation, resolution: &Resolution) -> Vec<Step> {
     let agent_image = format!("{}:{}", generation.agent_image, resolution.agent);
-    steps.push(Step::new(
-        format!(
-            "write {} with the agent image {agent_image}; no provisioning given, so the daemon stays unconfigured until a connection string or DPS settings are written",
-            generation.config_path
+    vec![
+        Step::new(
+            format!(
+                "write {} with the agent image {agent_image}; no provisioning given, so the daemon stays unconfigured until a connection string or DPS settings are written",
+                generation.config_path
+            ),
+            Action::WriteConfig {
+                path: generation.config_path.clone(),
+                agent_image,
+                provisioning: "none".into(),
+                windows: None,
+            },
         ),
-        Action::WriteConfig {
-            path: generation.config_path.clone(),
-            agent_image,
-            provisioning: "none".into(),
-            windows: None,
-        },
-    ));
-    steps.push(Step::new(
-        format!(
-            "restart the {} service and wait for it",
-            generation.daemon_package
+        Step::new(
+            format!(
+                "restart the {} service and wait for it",
+                generation.daemon_package
+            ),
+            Action::Service {
+                name: generation.daemon_package.clone(),
+                action: "restart".into(),
+            },
         ),
-        Action::Service {
-            name: generation.daemon_package.clone(),
-            action: "restart".into(),
-        },
+        verify_step(),
+    ]
+}
+
+/// Image-built systems (Yocto, Wind River, Mentor Embedded Linux) get IoT
+/// Edge at build time. With `--force`, on an image that has dpkg or rpm,
+/// the release assets of the closest packaged OS are installed with that
+/// tool alone, their declared dependencies unchecked, next to the image's
+/// own container engine; said loudly.
+fn image_steps(
+    catalog: &Catalog,
+    target: &Target<'_, '_>,
+    generation: &Generation,
+    resolution: &Resolution,
+    options: &PlanOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Step>> {
+    let platform = target.platform;
+    let route = platform.os.build_time_route.clone().unwrap_or_default();
+    let build_time = format!(
+        "{} ({}) gets IoT Edge at build time, not from a package manager at run time",
+        platform.os.name, platform.id
+    );
+    if !target.force {
+        return Err(Error::unsupported(
+            build_time,
+            format!(
+                "{route}. On an image that has dpkg or rpm, `edgeup install --force` installs the release assets instead, at your own risk"
+            ),
+        ));
+    }
+    let Some(facts) = target.facts else {
+        return Err(Error::unsupported(build_time, route));
+    };
+    let Some(package_manager) = facts.package_manager else {
+        return Err(Error::unsupported(
+            format!(
+                "{build_time}, and this image has neither dpkg nor rpm, so even --force cannot install packages"
+            ),
+            route,
+        ));
+    };
+    let Some(engine) = &facts.engine else {
+        return Err(Error::unsupported(
+            format!(
+                "{build_time}, and this image has no container engine: the IoT Edge package refuses to install without one (no docker group), and edgeup installs no engine on an image"
+            ),
+            format!(
+                "build an engine into the image (the docker or moby recipe of meta-virtualization) and run `edgeup install --force` again; or, better: {route}"
+            ),
+        ));
+    };
+    let forced = platform
+        .os
+        .forced_assets
+        .as_ref()
+        .expect("the catalog check guarantees forced_assets for image OSes");
+    let (key, tool, tool_name, format) = match package_manager {
+        crate::facts::PackageManager::Dpkg => (&forced.dpkg, PackageTool::Dpkg, "dpkg", ".deb"),
+        crate::facts::PackageManager::Rpm => (&forced.rpm, PackageTool::Rpm, "rpm", ".rpm"),
+    };
+    let os = catalog
+        .os(key)
+        .expect("the catalog check guarantees the forced_assets OS");
+    let closest = Platform {
+        id: Catalog::platform_id(os, platform.arch),
+        os,
+        arch: platform.arch,
+        tier: catalog.tier(os, platform.arch),
+    };
+    let source = catalog
+        .source(os, platform.arch)
+        .expect("the catalog check guarantees its assets");
+    let packages = asset_packages(catalog, &closest, source, generation, resolution, options)?;
+    warnings.push(format!(
+        "--force: {build_time} ({route}). Installing instead the {} {format} release assets built for {} with {tool_name} alone, the closest naming scheme to this image ({}); the dependencies they declare for {} are not checked, so the image must provide what they need (the libraries they link, useradd/groupadd). The image's {} {} stays the container engine. Microsoft does not support this",
+        resolution.daemon, os.name, forced.why, os.name, engine.name, engine.version
     ));
-    steps.push(verify_step());
+    let daemon = resolution.daemon.to_string();
+    let hsm = resolution.hsm.to_string();
+    let mut steps = vec![Step::new(
+        format!(
+            "install {} {hsm} and {} {daemon} from the {} release assets for {} with {tool_name} (dependencies not checked), pinned together",
+            generation.hsm_package, generation.daemon_package, resolution.daemon, os.name
+        ),
+        Action::InstallPackages {
+            manager: tool,
+            transaction: "iotedge".into(),
+            packages,
+            dpkg_options: if tool == PackageTool::Dpkg {
+                DPKG_OPTIONS.iter().map(|s| s.to_string()).collect()
+            } else {
+                Vec::new()
+            },
+        },
+    )];
+    if let Some(proxy) = &options.proxy {
+        let shown = crate::facts::linux::redact_url_credentials(proxy);
+        steps.push(Step::new(
+            format!(
+                "give the docker and {} services the proxy {shown} (systemd drop-ins); the Edge agent gets it in the config",
+                generation.daemon_package
+            ),
+            Action::ServiceProxy {
+                proxy: shown,
+                drop_ins: vec![proxy_drop_in("docker"), proxy_drop_in(&generation.daemon_package)],
+            },
+        ));
+    }
+    steps.extend(daemon_steps(generation, resolution));
     Ok(steps)
 }
 
@@ -900,6 +1038,7 @@ pub fn plan_for_platform(
             platform: &platform,
             facts: None,
             forced_from: None,
+            force: false,
         },
         &resolution,
         options,

@@ -57,6 +57,13 @@ pub struct Receipt {
     /// The provisioning method (`manual`, `dps-symmetric-key`, ...), never its secrets.
     pub provisioning: Option<String>,
     pub mirror: String,
+    /// The package tool when it is not apt: `yum`, `dnf`, `dpkg` or `rpm`
+    /// (absent in apt receipts, as before the RPM family).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_tool: Option<String>,
+    /// Keys edgeup imported into rpm's keyring (`gpg-pubkey-<id>-<date>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rpm_keys: Vec<String>,
 }
 
 impl Receipt {

@@ -1,14 +1,15 @@
 //! uninstall: removes what edgeup installed, per its receipt. The IoT Edge
 //! packages always; the engine unless `--keep-engine`; edgeup's repository
-//! list and key (kept with the engine, so it stays updatable); with
-//! `--purge` also the config and the receipt. apt is asked first what the
-//! removal would take with it: nothing beyond the receipt's packages goes.
+//! list and key, and the key it imported into rpm (kept with the engine, so
+//! it stays updatable); with `--purge` also the config and the receipt. The
+//! package manager is asked first what the removal would take with it (apt)
+//! or break (rpm, dpkg): nothing beyond the receipt's packages goes.
 
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::backend::apt;
+use crate::backend::{Backend, rpm};
 use crate::error::{Error, Result};
 use crate::receipt::{RECEIPT_PATH, Receipt};
 use crate::system::{CommandSpec, System};
@@ -109,6 +110,7 @@ pub fn uninstall(sys: &dyn System, options: UninstallOptions) -> Result<Uninstal
         return uninstall_windows(sys, options);
     }
     let mut report = UninstallReport::default();
+    let backend = Backend::from_receipt(receipt.package_tool.as_deref());
     let mut targets = Vec::new();
     for p in &receipt.packages {
         let engine = ENGINE.contains(&p.name.as_str());
@@ -117,30 +119,52 @@ pub fn uninstall(sys: &dyn System, options: UninstallOptions) -> Result<Uninstal
             || (engine && options.keep_engine);
         if keep {
             report.kept_packages.push(p.name.clone());
-        } else if apt::installed_version(sys, &p.name)?.is_some() {
+        } else if backend.installed_version(sys, &p.name)?.is_some() {
             targets.push(p.name.clone());
         }
     }
     if !targets.is_empty() {
-        let would = simulated_removals(sys, &targets, options.purge)?;
-        let extra: Vec<&String> = would.iter().filter(|w| !targets.contains(w)).collect();
+        let fix = "remove or keep those packages yourself first (or pass --keep-engine when they depend on the engine), then run uninstall again";
+        let (extra, verb) = match &backend {
+            Backend::Apt => {
+                let would = simulated_removals(sys, &targets, options.purge)?;
+                let extra: Vec<String> =
+                    would.into_iter().filter(|w| !targets.contains(w)).collect();
+                (extra, "also remove")
+            }
+            Backend::Yum { .. } | Backend::Rpm => (rpm::removal_blockers(sys, &targets)?, "break"),
+            Backend::Dpkg => {
+                let cmd = CommandSpec::new(
+                    "asking dpkg whether the removal breaks anything",
+                    "dpkg",
+                    &["--no-act", "--remove"],
+                )
+                .args(targets.iter().cloned());
+                let out = sys.run(&cmd)?;
+                let extra = if out.success() {
+                    Vec::new()
+                } else {
+                    vec![out.tail(4).replace('\n', " | ")]
+                };
+                (extra, "break")
+            }
+        };
         if !extra.is_empty() {
             return Err(Error::usage(
                 format!(
-                    "removing {} would also remove {}, which edgeup did not install",
+                    "removing {} would {verb} {}, which edgeup did not install",
                     targets.join(", "),
-                    extra
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    extra.join(", ")
                 ),
-                "remove or keep those packages yourself first (or pass --keep-engine when they depend on the engine), then run uninstall again",
+                fix,
             ));
         }
         remove_runtime_containers(sys, &mut report)?;
-        apt::remove(sys, "removing IoT Edge", &targets, options.purge)?;
+        backend.remove(sys, "removing IoT Edge", &targets, options.purge)?;
         report.removed_packages = targets;
+        if backend.is_rpm() {
+            rpm_saved_configs(sys, &receipt, options, &mut report)?;
+        }
     }
     let keep_repository = options.keep_engine
         && receipt
@@ -156,6 +180,17 @@ pub fn uninstall(sys: &dyn System, options: UninstallOptions) -> Result<Uninstal
         if sys.read(Path::new(&f.path))?.is_some() {
             sys.remove(Path::new(&f.path))?;
             report.removed_files.push(f.path.clone());
+        }
+    }
+    if !keep_repository {
+        let present = if receipt.rpm_keys.is_empty() {
+            Vec::new()
+        } else {
+            rpm::pubkeys(sys)?
+        };
+        for key in receipt.rpm_keys.iter().filter(|k| present.contains(k)) {
+            rpm::remove_pubkey(sys, key)?;
+            report.removed_packages.push(key.clone());
         }
     }
     if options.purge {
@@ -177,6 +212,44 @@ pub fn uninstall(sys: &dyn System, options: UninstallOptions) -> Result<Uninstal
         );
     }
     Ok(report)
+}
+
+/// rpm keeps an edited `%config(noreplace)` file of a removed package as
+/// `<file>.rpmsave` (and an upgrade's pristine one as `<file>.rpmnew`).
+/// Without --purge the config stays where it was, as on the Debian family
+/// (moved back, owner and mode kept); with --purge both copies go: the
+/// config holds the device's secrets.
+fn rpm_saved_configs(
+    sys: &dyn System,
+    receipt: &Receipt,
+    options: UninstallOptions,
+    report: &mut UninstallReport,
+) -> Result<()> {
+    for f in receipt
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("/etc/iotedge/"))
+    {
+        let saved = format!("{}.rpmsave", f.path);
+        let pristine = format!("{}.rpmnew", f.path);
+        if options.purge {
+            for extra in [&saved, &pristine] {
+                if sys.read(Path::new(extra))?.is_some() {
+                    sys.remove(Path::new(extra))?;
+                    report.removed_files.push(extra.clone());
+                }
+            }
+        } else if sys.read(Path::new(&saved))?.is_some() && sys.read(Path::new(&f.path))?.is_none()
+        {
+            let mv = CommandSpec::new(
+                format!("putting back the config rpm saved as {saved}"),
+                "mv",
+                &[saved.as_str(), f.path.as_str()],
+            );
+            sys.run(&mv)?.check(&mv)?;
+        }
+    }
+    Ok(())
 }
 
 /// The IoT Edge Moby engine's CLI and pipe on Windows.

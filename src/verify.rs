@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::backend::apt;
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::receipt::Receipt;
 use crate::system::{CommandSpec, System};
@@ -178,11 +178,12 @@ pub fn verify(
     let mut failures = Vec::new();
     let mut packages = Vec::new();
     let windows = receipt.platform.starts_with("windows-");
+    let backend = Backend::from_receipt(receipt.package_tool.as_deref());
     for p in &receipt.packages {
         let installed = if windows {
             windows_daemon_version(sys)?
         } else {
-            apt::installed_version(sys, &p.name)?
+            backend.installed_version(sys, &p.name)?
         };
         let ok = installed.as_deref() == Some(p.version.as_str());
         if !ok {

@@ -537,3 +537,34 @@ fn log_format_json_writes_one_event_per_line_on_stderr() {
     assert_eq!(error["exit_code"], 3);
     assert_eq!(error["retryable"], false);
 }
+
+#[test]
+fn image_built_systems_are_refused_with_their_build_time_route() {
+    for (root, id, route) in [
+        ("yocto", "yocto-armhf", "meta-iotedge layer"),
+        ("wrlinux-8", "wrlinux-8-amd64", "Wind River Linux project"),
+        ("mel-flex", "mel-flex-arm64", "Mentor BSP"),
+        ("mel-omni", "mel-omni-amd64", "Mentor BSP"),
+    ] {
+        let (_, stderr) = run(edgeup().args(["plan", "--root", &fixture(root)]), 3);
+        assert!(
+            stderr.contains(&format!("({id}) gets IoT Edge at build time")),
+            "{root}: {stderr}"
+        );
+        assert!(stderr.contains(route), "{root}: {stderr}");
+        assert!(
+            stderr.contains("`edgeup install --force` installs the release assets"),
+            "the way out is named: {stderr}"
+        );
+        // The fixtures have no package database: even --force cannot install.
+        let (_, stderr) = run(
+            edgeup().args(["plan", "--force", "--root", &fixture(root)]),
+            3,
+        );
+        assert!(
+            stderr.contains("neither dpkg nor rpm, so even --force cannot install"),
+            "{root}: {stderr}"
+        );
+        assert!(stderr.contains(route), "{root}: {stderr}");
+    }
+}

@@ -297,6 +297,111 @@ fn image_systems_are_refused_with_the_build_time_route() {
     }
 }
 
+/// A plan for an image-built fixture with `--force`, given a package
+/// database and (or not) a container engine.
+fn forced_image_plan(
+    name: &str,
+    package_manager: Option<facts::PackageManager>,
+    engine: bool,
+    version: &str,
+) -> edgeup::Result<Plan> {
+    let catalog = Catalog::embedded();
+    let mut facts = facts::gather(&RootedHost::at(fixture(name)), None)?;
+    facts.package_manager = package_manager;
+    facts.engine = engine.then(|| facts::InstalledPackage {
+        name: "docker-ce".into(),
+        version: "19.03.13".into(),
+    });
+    let verdict = resolve::verdict(catalog, &facts);
+    let (platform, _) = verdict.plannable(true)?;
+    let resolution =
+        resolve::resolve_version(catalog, &VersionRequest::parse(version).unwrap(), &platform)?;
+    plan::plan(
+        catalog,
+        &Target {
+            platform: &platform,
+            facts: Some(&facts),
+            forced_from: None,
+            force: true,
+        },
+        &resolution,
+        &PlanOptions::default(),
+    )
+}
+
+#[test]
+fn forced_image_plans_take_the_closest_release_assets() {
+    use facts::PackageManager::{Dpkg, Rpm};
+    // Yocto (armhf) with dpkg: the debian10 assets, dpkg alone, no engine
+    // step and no repository; the image's engine is kept whatever it is.
+    let plan = forced_image_plan("yocto", Some(Dpkg), true, "latest").unwrap();
+    assert_eq!(plan.platform.id, "yocto-armhf");
+    assert_eq!(
+        kinds(&plan),
+        ["install_packages", "write_config", "service", "verify"]
+    );
+    assert_eq!(
+        files(&plan),
+        [
+            "libiothsm-std_1.0.9.2-1-1_debian10_armhf.deb",
+            "iotedge_1.0.9.2-1_debian10_armhf.deb"
+        ]
+    );
+    match &plan.steps[0].action {
+        Action::InstallPackages {
+            manager,
+            dpkg_options,
+            ..
+        } => {
+            assert_eq!(*manager, plan::PackageTool::Dpkg);
+            assert!(!dpkg_options.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    let warning = plan.warnings.join("\n");
+    assert!(
+        warning.contains("built for Debian 10 with dpkg alone")
+            && warning.contains("not checked")
+            && warning.contains("thud")
+            && warning.contains("docker-ce 19.03.13 stays the container engine"),
+        "{warning}"
+    );
+    // With rpm: the el7 RPMs, by rpm's arch name.
+    let plan = forced_image_plan("yocto", Some(Rpm), true, "latest").unwrap();
+    assert_eq!(
+        files(&plan),
+        [
+            "libiothsm-std_1.0.9.2-1.el7.armv7hl.rpm",
+            "iotedge-1.0.9.2-1.el7.armv7hl.rpm"
+        ]
+    );
+    // Wind River Linux 8: the debian8 assets (its glibc is older than Debian 9's).
+    let plan = forced_image_plan("wrlinux-8", Some(Dpkg), true, "1.0.9").unwrap();
+    assert_eq!(
+        files(&plan),
+        [
+            "libiothsm-std_1.0.9.2-1-1_debian8_amd64.deb",
+            "iotedge_1.0.9.2-1_debian8_amd64.deb"
+        ]
+    );
+    // Before 1.0.9 there were no el7 RPMs: refused with the way out.
+    let err = forced_image_plan("mel-flex", Some(Rpm), true, "1.0.8").unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::Unsupported);
+    assert!(err.hint().unwrap().contains("1.0.9"), "{err:?}");
+    // No engine in the image: refused, naming how to get one.
+    let err = forced_image_plan("mel-omni", Some(Dpkg), false, "latest").unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::Unsupported);
+    assert!(err.to_string().contains("no container engine"), "{err}");
+    assert!(
+        err.hint().unwrap().contains("meta-virtualization"),
+        "{err:?}"
+    );
+    // No package database: refused with the build-time route.
+    let err = forced_image_plan("yocto", None, true, "latest").unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::Unsupported);
+    assert!(err.hint().unwrap().contains("meta-iotedge"), "{err:?}");
+}
+
 #[test]
 fn windows_plans_follow_the_powershell_script() {
     let plan = plan_for("windows-server-2019-amd64", "1.0.9");
@@ -396,6 +501,7 @@ fn plan_for_root(name: &str, engine: EngineChoice) -> edgeup::Result<Plan> {
             platform: &platform,
             facts: Some(&facts),
             forced_from: None,
+            force: false,
         },
         &resolution,
         &PlanOptions {

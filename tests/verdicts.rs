@@ -234,6 +234,7 @@ fn earlier_windows_installs_and_batteries_shape_the_plan() {
                 platform: &platform,
                 facts: Some(f),
                 forced_from: None,
+                force: false,
             },
             &r,
             &PlanOptions::default(),

@@ -9,8 +9,16 @@
 # A foreign arch (armhf, arm64) needs qemu-user-static; its binfmt handler is
 # registered only for this run and removed afterwards (see lib.sh).
 #
+# --rpm makes the "el7-like" variant .sandbox-cache/<suite>-<arch>-rpm.tar for
+# the RPM family: Debian's rpm and dnf (bookworm has no yum, so this is the
+# "dnf where yum is absent" case), rpm's database in /var/lib/rpm (Debian's
+# rpm defaults to ~/.rpmdb) initialised, and dpkg's database and the
+# apt/dpkg programs taken away, so that the root looks like an RPM system to
+# edgeup's detection (which checks dpkg first) and an accidental apt call
+# fails instead of passing.
+#
 # Usage: base-root.sh [--arch amd64|armhf|arm64] [--suite bookworm|bullseye|trixie]
-#                     [--mirror URL] [--force]
+#                     [--rpm] [--mirror URL] [--force]
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,6 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arch=$(host_arch)
 suite=$SANDBOX_SUITE_DEFAULT
 force=false
+rpm=false
 mirror=${SANDBOX_MIRROR:-}
 while (($#)); do
     case $1 in
@@ -25,6 +34,7 @@ while (($#)); do
         --suite) suite=${2:?--suite needs a value}; shift 2 ;;
         --mirror) mirror=${2:?--mirror needs a value}; shift 2 ;;
         --force) force=true; shift ;;
+        --rpm) rpm=true; shift ;;
         -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) die "unknown argument: $1" ;;
     esac
@@ -32,7 +42,9 @@ done
 case $suite in bookworm | bullseye | trixie) ;; *) die "suite $suite cannot be bootstrapped here (bookworm, bullseye, trixie)" ;; esac
 case $arch in amd64 | armhf | arm64) ;; *) die "unsupported arch $arch (amd64, armhf, arm64)" ;; esac
 
-tarball=$SANDBOX_CACHE/$suite-$arch.tar
+variant=
+[[ $rpm == true ]] && variant=-rpm
+tarball=$SANDBOX_CACHE/$suite-$arch$variant.tar
 if [[ -s $tarball && $force == false ]]; then
     echo "$tarball"
     exit 0
@@ -68,7 +80,7 @@ if [[ -z $mirror ]]; then
     [[ -n $mirror ]] || die "no Debian mirror found in the host's apt sources; pass --mirror URL"
 fi
 
-tmp=$SANDBOX_CACHE/.tmp-$$-$suite-$arch.tar
+tmp=$SANDBOX_CACHE/.tmp-$$-$suite-$arch$variant.tar
 cleanup() {
     rm -f "$tmp"
     binfmt_release
@@ -77,16 +89,30 @@ trap cleanup EXIT
 binfmt_acquire "$arch"
 
 start=$SECONDS
-note "bootstrapping $suite/$arch from $mirror (takes ~20 s for amd64, ~1 min for armhf)"
+note "bootstrapping $suite/$arch${variant:+ ($variant)} from $mirror (takes ~20 s for amd64, ~1 min for armhf)"
+include=adduser,passwd,procps
+# shellcheck disable=SC2016 # "$1" is expanded by mmdebstrap (the new root)
+rpm_hooks=(
+    --customize-hook='mkdir -p "$1"/etc/rpm && printf "%s\n" "%_dbpath /var/lib/rpm" >"$1"/etc/rpm/macros'
+    --customize-hook='chroot "$1" rpm --initdb'
+    --customize-hook='mv "$1"/var/lib/dpkg "$1"/var/lib/dpkg.bootstrap'
+    --customize-hook='rm -f "$1"/usr/bin/apt "$1"/usr/bin/apt-* "$1"/usr/bin/dpkg "$1"/usr/bin/dpkg-*'
+)
+extra=()
+if [[ $rpm == true ]]; then
+    include+=,rpm,dnf
+    extra=("${rpm_hooks[@]}")
+fi
 # An explicit MIRROR keeps mmdebstrap from adding -updates and -security.
 # stdin is closed so mmdebstrap never reads sources from it. The hooks' "$1"
 # is expanded by mmdebstrap (it is the new root).
 # shellcheck disable=SC2016
 mmdebstrap --quiet --variant=apt --format=tar --architectures="$arch" \
-    --include=adduser,passwd,procps \
+    --include="$include" \
     --customize-hook='rm -f "$1"/etc/apt/sources.list "$1"/etc/apt/sources.list.d/*' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
     --customize-hook='echo sandbox >"$1"/etc/hostname; chmod 0644 "$1"/etc/hostname' \
+    "${extra[@]}" \
     "$suite" "$tmp" "$mirror" </dev/null
 mv "$tmp" "$tarball"
 note "built $tarball ($(du -h "$tarball" | cut -f1)) in $((SECONDS - start)) s"

@@ -2,6 +2,9 @@
 # Installs the host tools the sandbox harness needs (mmdebstrap + arch-test,
 # which mmdebstrap needs for foreign architectures; apt-ftparchive,
 # gpg, dpkg-deb, python3, qemu-user-static + binfmt-support, shellcheck).
+# With --rpm also what the RPM family's stand-in needs: rpm (rpmbuild,
+# rpmsign) and createrepo-c (the roots get their rpm and dnf from
+# base-root.sh --rpm).
 # Idempotent: when everything is already installed it only runs dpkg-query.
 # Runs `apt-get update` at most once, and only when something is missing.
 # Installing qemu-user-static may register qemu binfmt handlers machine-wide;
@@ -10,6 +13,11 @@
 set -euo pipefail
 
 packages=(mmdebstrap arch-test apt-utils gnupg dpkg-dev python3 qemu-user-static binfmt-support shellcheck)
+case ${1:-} in
+    --rpm) packages+=(rpm createrepo-c) ;;
+    "") ;;
+    *) echo "deps.sh: unknown argument: $1 (usage: deps.sh [--rpm])" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

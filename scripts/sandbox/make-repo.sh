@@ -14,25 +14,35 @@
 #   extra/          docker-ce, docker-ce-cli, containerd.io (not in any repo)
 #   debian/         libssl1.0.2 in pool/main/o/openssl1.0/ (suites stretch, buster)
 #   config/.../prod.list   only with --base-url URL (the lists name the host)
+# With --rpm also the RPM family (templates in tests/sandbox/rpm/):
+#   centos/7/prod/  signed yum repository: moby-engine, moby-cli (x86_64,
+#       aarch64, armv7hl; packages signed with rpmsign, repodata/repomd.xml
+#       signed as repodata/repomd.xml.asc)
+#   releases/download/<daemon version>/iotedge-<ver>-1.el7.<arch>.rpm and
+#       libiothsm-std_<ver>-1.el7.<arch>.rpm (the el7 assets, facts §1.7)
+#   el7/sandbox-el7-base-7-5.1804.noarch.rpm   what a CentOS 7 base provides,
+#       for the rpm database of the el7-like roots (rpm -i --justdb)
 # Deterministic where cheap (SOURCE_DATE_EPOCH, fixed Release dates); the
 # keys, hence the signatures, are new on every run.
 #
 # With --pad PKG:UPSTREAM:ARCH:MIB (repeatable; for scripts/bench-fetch.sh's
-# bundle figure) that package gets MIB MiB of random bytes in
+# bundle figure) that .deb gets MIB MiB of random bytes in
 # /usr/share/PKG/bench-padding.bin and is built uncompressed, so a bundle
 # can weigh what real packages weigh. Without it nothing changes.
 #
-# Usage: make-repo.sh OUTDIR [--base-url http://127.0.0.1:PORT] [--pad PKG:UPSTREAM:ARCH:MIB]...
+# Usage: make-repo.sh OUTDIR [--base-url http://127.0.0.1:PORT] [--rpm] [--pad PKG:UPSTREAM:ARCH:MIB]...
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 outdir=
 base_url=
+with_rpm=false
 pads=()
 while (($#)); do
     case $1 in
         --base-url) base_url=${2:?--base-url needs a value}; shift 2 ;;
+        --rpm) with_rpm=true; shift ;;
         --pad)
             [[ ${2:-} =~ ^[a-z0-9.+-]+:[A-Za-z0-9.+~]+:(amd64|armhf|arm64):[1-9][0-9]*$ ]] ||
                 die "--pad needs PKG:UPSTREAM:ARCH:MIB (e.g. moby-engine:3.0.6:amd64:150), not '${2:-}'"
@@ -44,10 +54,15 @@ while (($#)); do
         *) [[ -z $outdir ]] || die "only one OUTDIR"; outdir=$1; shift ;;
     esac
 done
-[[ -n $outdir ]] || die "usage: make-repo.sh OUTDIR [--base-url URL] [--pad PKG:UPSTREAM:ARCH:MIB]..."
+[[ -n $outdir ]] || die "usage: make-repo.sh OUTDIR [--base-url URL] [--rpm] [--pad PKG:UPSTREAM:ARCH:MIB]..."
 for tool in dpkg-deb apt-ftparchive gpg gzip; do
     command -v "$tool" >/dev/null || die "$tool missing (run scripts/sandbox/deps.sh)"
 done
+if [[ $with_rpm == true ]]; then
+    for tool in rpmbuild rpmsign createrepo_c; do
+        command -v "$tool" >/dev/null || die "$tool missing (run scripts/sandbox/deps.sh --rpm)"
+    done
+fi
 
 templates=$SANDBOX_REPO/tests/sandbox/packages
 marker=.edgeup-sandbox-repo
@@ -102,19 +117,18 @@ triplet() {
     esac
 }
 
-# build_deb TEMPLATE VERSION ARCH: builds $build/debs/<pkg>_<version w/o epoch>_<arch>.deb
+# stage_template TEMPLATE VERSION ARCH STAGE: copies the template's root into
+# STAGE with its placeholders filled in (@VERSION@ the package version,
+# @UPSTREAM@ the version without revision, @ARCH@ the Debian arch, ...).
 # shellcheck disable=SC2317 # called from xargs workers
-build_deb() {
-    local tpl=$1 version=$2 arch=$3 stage upstream needs_lib='' pad='' compress=(-Zgzip -z9)
-    local deb=$build/debs/${tpl}_${version#*:}_$arch.deb
-    [[ -e $deb ]] && return 0
+stage_template() {
+    local tpl=$1 version=$2 arch=$3 stage=$4 upstream needs_lib=
     upstream=${version#*:}
     [[ $upstream == *-* ]] && upstream=${upstream%-*}
     [[ $tpl == docker-ce* ]] && upstream=${upstream%%~*} # 19.03.13~3-0~ubuntu-bionic
     if [[ $tpl == iotedge && $arch == armhf ]] && dpkg --compare-versions "$version" lt 1.0.9; then
         needs_lib=/usr/lib/arm-linux-gnueabihf/libssl.so.1.0.2
     fi
-    stage=$build/stage/${tpl}_${version#*:}_$arch
     mkdir -p "$stage"
     cp -R "$templates/$tpl/root/." "$stage/"
     if [[ -e $templates/$tpl/dirs ]]; then
@@ -129,6 +143,21 @@ build_deb() {
         -e "s|@PACKAGE@|$tpl|g" -e "s|@VERSION@|$version|g" -e "s|@UPSTREAM@|$upstream|g" \
         -e "s|@ARCH@|$arch|g" -e "s|@TRIPLET@|$(triplet "$arch")|g" \
         -e "s|@NEEDS_LIB@|$needs_lib|g" -e "s|@BUILD@|$build_id|g" {} +
+    chmod -R u=rwX,go=rX "$stage"
+    find "$stage" \( -path '*/DEBIAN/pre*' -o -path '*/DEBIAN/post*' -o -path '*/usr/bin/*' -o -path '*/usr/sbin/*' \) \
+        -type f -exec chmod 0755 {} +
+}
+
+# build_deb TEMPLATE VERSION ARCH: builds $build/debs/<pkg>_<version w/o epoch>_<arch>.deb
+# shellcheck disable=SC2317 # called from xargs workers
+build_deb() {
+    local tpl=$1 version=$2 arch=$3 stage upstream pad compress=(-Zgzip -z9)
+    local deb=$build/debs/${tpl}_${version#*:}_$arch.deb
+    [[ -e $deb ]] && return 0
+    stage=$build/stage/${tpl}_${version#*:}_$arch
+    stage_template "$tpl" "$version" "$arch" "$stage"
+    upstream=${version#*:}
+    [[ $upstream == *-* ]] && upstream=${upstream%-*}
     for pad in $PAD_SPECS; do
         if [[ ${pad%:*} == "$tpl:$upstream:$arch" ]]; then
             mkdir -p "$stage/usr/share/$tpl"
@@ -136,9 +165,6 @@ build_deb() {
             compress=(-Znone)
         fi
     done
-    chmod -R u=rwX,go=rX "$stage"
-    find "$stage" \( -path '*/DEBIAN/pre*' -o -path '*/DEBIAN/post*' -o -path '*/usr/bin/*' -o -path '*/usr/sbin/*' \) \
-        -type f -exec chmod 0755 {} +
     dpkg-deb --root-owner-group "${compress[@]}" --build "$stage" "$deb" >/dev/null
 }
 
@@ -159,7 +185,7 @@ done
 # Build in parallel, one worker per CPU.
 PAD_SPECS=${pads[*]}
 export build templates PAD_SPECS
-export -f build_deb triplet
+export -f build_deb stage_template triplet
 printf '%s\n' "${jobs_list[@]}" | xargs -P "$(nproc)" -L 1 bash -c 'build_deb "$@"' build_deb
 deb_count=$(find "$build/debs" -name '*.deb' | wc -l)
 
@@ -288,6 +314,89 @@ if [[ -n $base_url ]]; then
     write_list debian/10/prod.list debian/10/prod buster
 fi
 
+# --- the RPM family (--rpm) ---------------------------------------------------
+rpm_arch() { # Debian arch -> RPM arch (facts §1.7)
+    case $1 in
+        amd64) echo x86_64 ;;
+        armhf) echo armv7hl ;;
+        arm64) echo aarch64 ;;
+    esac
+}
+# build_rpm TEMPLATE VERSION RELEASE: one rpmbuild for the three arches; each
+# target's %install copies the stage of its own arch (@ARCH@ differs).
+# shellcheck disable=SC2317 # called from xargs workers
+build_rpm() {
+    local tpl=$1 version=$2 release=$3 a stage=$build/rpmstage/$1-$2-$3 targets=()
+    for a in "${arches[@]}"; do
+        stage_template "$tpl" "$version-$release" "$a" "$stage/$(rpm_arch "$a")"
+        # The Debian control files stay out; el7 units live in /usr/lib/systemd.
+        rm -rf "$stage/$(rpm_arch "$a")/DEBIAN"
+        if [[ -d $stage/$(rpm_arch "$a")/lib/systemd ]]; then
+            mkdir -p "$stage/$(rpm_arch "$a")/usr/lib"
+            mv "$stage/$(rpm_arch "$a")/lib/systemd" "$stage/$(rpm_arch "$a")/usr/lib/"
+            rmdir "$stage/$(rpm_arch "$a")/lib"
+        fi
+        targets+=("$(rpm_arch "$a")")
+    done
+    local IFS=,
+    rpmbuild -bb --quiet --target "${targets[*]}" \
+        --define "_topdir $build/rpmbuild-$tpl-$version-$release" \
+        --define "_rpmdir $build/rpms" \
+        --define "_binary_payload w9.gzdio" \
+        --define "_buildhost sandbox" \
+        --define "pkg_version $version" --define "pkg_release $release" \
+        --define "stage $stage/%{_target_cpu}" \
+        "$rpm_specs/$tpl.spec" >/dev/null
+}
+
+if [[ $with_rpm == true ]]; then
+    rpm_moby=(3.0.5+azure-0 3.0.6+azure-0 3.0.10+azure-0)
+    rpm_iotedge=(1.0.9 1.0.9.1 1.0.9.2)
+    rpm_jobs=()
+    for v in "${rpm_moby[@]}"; do
+        rpm_jobs+=("moby-engine ${v%-*} ${v##*-}" "moby-cli ${v%-*} ${v##*-}")
+    done
+    for v in "${rpm_iotedge[@]}"; do
+        rpm_jobs+=("libiothsm-std $v 1.el7" "iotedge $v 1.el7")
+    done
+    export -f build_rpm rpm_arch
+    export arches_list="${arches[*]}" rpm_specs=$SANDBOX_REPO/tests/sandbox/rpm
+    # shellcheck disable=SC2016 # expanded by the worker's bash
+    printf '%s\n' "${rpm_jobs[@]}" |
+        xargs -P "$(nproc)" -L 1 bash -c 'read -ra arches <<<"$arches_list"; build_rpm "$@"' build_rpm
+    rpmbuild -bb --quiet --define "_topdir $build/rpmbuild-base" --define "_rpmdir $build/rpms" \
+        --define "_binary_payload w9.gzdio" --define "_buildhost sandbox" \
+        "$rpm_specs/sandbox-el7-base.spec" >/dev/null
+    mkdir -p "$outdir/el7"
+    link "$build/rpms/noarch/sandbox-el7-base-7-5.1804.noarch.rpm" "$outdir/el7/sandbox-el7-base-7-5.1804.noarch.rpm"
+
+    # The yum repository: moby RPMs signed with the stand-in key (gpgcheck),
+    # repomd.xml signed beside it (repo_gpgcheck).
+    yum_repo=$outdir/centos/7/prod
+    mkdir -p "$yum_repo"
+    for a in "${arches[@]}"; do
+        for f in "$build/rpms/$(rpm_arch "$a")"/moby-*.rpm; do
+            cp "$f" "$yum_repo/"
+        done
+    done
+    rpmsign --addsign --define "_gpg_name $ms_key" --define "_gpg_path $GNUPGHOME" \
+        --define "__gpg $(command -v gpg)" \
+        "$yum_repo"/*.rpm > >(grep -v "GPG_TTY" >&2) 2>&1
+    createrepo_c --quiet --revision "$SOURCE_DATE_EPOCH" "$yum_repo" >/dev/null
+    gpg --batch --yes --quiet --local-user "$ms_key" --armor --detach-sign \
+        -o "$yum_repo/repodata/repomd.xml.asc" "$yum_repo/repodata/repomd.xml"
+
+    # The el7 release assets (unsigned, as published): rpmbuild's names for
+    # iotedge, libiothsm-std renamed with an underscore (facts §1.7).
+    for v in "${rpm_iotedge[@]}"; do
+        for a in "${arches[@]}"; do
+            ra=$(rpm_arch "$a")
+            link "$build/rpms/$ra/iotedge-$v-1.el7.$ra.rpm" "$rel/$v/iotedge-$v-1.el7.$ra.rpm"
+            link "$build/rpms/$ra/libiothsm-std-$v-1.el7.$ra.rpm" "$rel/$v/libiothsm-std_$v-1.el7.$ra.rpm"
+        done
+    done
+fi
+
 # --- summary ----------------------------------------------------------------
 elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
 echo "make-repo.sh: built $deb_count dummy packages into $outdir in ${elapsed_ms} ms"
@@ -304,5 +413,10 @@ printf '  %-32s %3d assets in %s\n' releases/download "$(find "$rel" -name '*.de
 printf '  %-32s %3d debs  (docker-ce, docker-ce-cli, containerd.io for %s)\n' extra \
     "$(find "$outdir/extra" -name '*.deb' | wc -l)" "${arches[*]}"
 printf '  %-32s %s\n' keys "$(cd "$outdir/keys" && find . -type f | sed 's|^\./||' | sort | paste -sd' ') (signing key $ms_key)"
+if [[ $with_rpm == true ]]; then
+    printf '  %-32s %3d rpms  (%s; repomd.xml.asc)\n' centos/7/prod \
+        "$(find "$yum_repo" -name '*.rpm' | wc -l)" "$(cd "$yum_repo" && find . -name '*.rpm' | sed 's|^\./||; s|-[0-9].*||' | sort -u | paste -sd' ')"
+    printf '  %-32s %3d el7 assets\n' releases/download "$(find "$rel" -name '*.el7.*.rpm' | wc -l)"
+fi
 [[ -n $base_url ]] && printf '  %-32s %s\n' config "$(cd "$outdir" && find config -name '*.list' | sort | paste -sd' ')"
 exit 0

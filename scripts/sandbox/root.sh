@@ -9,12 +9,15 @@
 # LANG=C.UTF-8, no proxy variables). Mounts made for a run vanish with it.
 # Roots of a foreign arch (armhf, arm64) run under qemu-user-static: the
 # binfmt handler is registered only while such runs are active.
+# `new --rpm` lays the root over the el7-like base (base-root.sh --rpm: rpm
+# and dnf, no dpkg/apt) for the RPM family.
 #
 # Usage:
-#   root.sh new NAME [--arch amd64|armhf|arm64] [--suite bookworm|bullseye|trixie]
+#   root.sh new NAME [--arch amd64|armhf|arm64] [--suite bookworm|bullseye|trixie] [--rpm]
 #   root.sh run NAME [--env K=V]... -- CMD [ARG...]   (exit status is CMD's)
 #   root.sh put NAME SRC DEST              copy a host file into the root (mode kept)
 #   root.sh write-os-release NAME ubuntu-18.04|ubuntu-16.04|raspbian-9|raspbian-10|debian-8|debian-9|debian-10
+#                                 |centos-7|rhel-7|yocto|wrlinux-8|mel-flex
 #   root.sh path NAME                      print the root directory (the overlay mount)
 #   root.sh list                           list existing roots
 #   root.sh rm NAME...                     unmount and delete (missing names are fine)
@@ -42,11 +45,14 @@ require_root_mounted() {
     mountpoint -q "$(root_dir "$1")" || die "root '$1' does not exist or is not mounted (root.sh new $1)"
 }
 
-# Extract the pristine tarball once into .sandbox-cache/<suite>-<arch>/.
+# Extract the pristine tarball once into .sandbox-cache/<suite>-<arch>[-rpm]/.
 ensure_lower() {
-    local suite=$1 arch=$2 lower=$SANDBOX_CACHE/$1-$2 tarball ok lockfd
+    local suite=$1 arch=$2 variant=${3:-} lower tarball ok lockfd
+    lower=$SANDBOX_CACHE/$suite-$arch$variant
     ok=$lower.extracted
-    tarball=$("$SANDBOX_REPO/scripts/sandbox/base-root.sh" --arch "$arch" --suite "$suite")
+    local opts=(--arch "$arch" --suite "$suite")
+    [[ $variant == -rpm ]] && opts+=(--rpm)
+    tarball=$("$SANDBOX_REPO/scripts/sandbox/base-root.sh" "${opts[@]}")
     if [[ -e $ok && ! $tarball -nt $ok ]]; then
         echo "$lower"
         return
@@ -68,7 +74,7 @@ ensure_lower() {
 }
 
 cmd_new() {
-    local name=${1:-} arch suite lower dir
+    local name=${1:-} arch suite lower dir variant=
     [[ -n $name ]] || usage
     shift
     check_name "$name"
@@ -78,18 +84,19 @@ cmd_new() {
         case $1 in
             --arch) arch=${2:?--arch needs a value}; shift 2 ;;
             --suite) suite=${2:?--suite needs a value}; shift 2 ;;
+            --rpm) variant=-rpm; shift ;;
             *) die "unknown argument: $1" ;;
         esac
     done
     need_root
     dir=$ROOTS/$name
     [[ -e $dir ]] && die "root '$name' already exists (root.sh rm $name)"
-    lower=$(ensure_lower "$suite" "$arch")
+    lower=$(ensure_lower "$suite" "$arch" "$variant")
     mkdir -p "$dir/upper" "$dir/work" "$dir/root"
     trap 'rm -rf "$dir"' ERR
     mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
     trap - ERR
-    printf 'arch=%s\nsuite=%s\n' "$arch" "$suite" >"$dir/meta"
+    printf 'arch=%s\nsuite=%s\nvariant=%s\n' "$arch" "$suite" "${variant#-}" >"$dir/meta"
     echo "$dir/root"
 }
 
@@ -263,11 +270,17 @@ SUPPORT_URL="https://www.debian.org/support"
 BUG_REPORT_URL="https://bugs.debian.org/"
 EOF
             ;;
+        # The RPM family and the image-built systems: the os-release of the
+        # detection fixtures (copies of what those systems ship).
+        centos-7) cat "$SANDBOX_REPO/tests/fixtures/centos-7.5/etc/os-release" ;;
+        rhel-7) cat "$SANDBOX_REPO/tests/fixtures/rhel-7.5/etc/os-release" ;;
+        yocto | wrlinux-8 | mel-flex) cat "$SANDBOX_REPO/tests/fixtures/$1/etc/os-release" ;;
         *) return 1 ;;
     esac
 }
 
-# /etc/debian_version as those systems ship it (Ubuntu: the Debian base it forked from).
+# /etc/debian_version as those systems ship it (Ubuntu: the Debian base it
+# forked from); nothing for the others.
 debian_version() {
     case $1 in
         ubuntu-18.04) echo buster/sid ;;
@@ -285,22 +298,46 @@ lsb_release() {
     esac
 }
 
+# The release files of CentOS and RHEL besides os-release.
+redhat_release() {
+    case $1 in
+        centos-7) cat "$SANDBOX_REPO/tests/fixtures/centos-7.5/etc/centos-release" ;;
+        rhel-7) cat "$SANDBOX_REPO/tests/fixtures/rhel-7.5/etc/redhat-release" ;;
+    esac
+}
+
 # Writes /usr/lib/os-release and makes /etc/os-release the usual symlink to it
-# (as on the real systems), plus /etc/debian_version and, for Ubuntu,
-# /etc/lsb-release.
+# (as on the real systems; the Yocto-built ones install the file in /etc),
+# plus /etc/debian_version for the Debian family, /etc/lsb-release for
+# Ubuntu, and /etc/redhat-release (/etc/centos-release, /etc/system-release)
+# for CentOS and RHEL.
 cmd_write_os_release() {
     (($# == 2)) || usage
-    local name=$1 system=$2 root content
+    local name=$1 system=$2 root content release
     check_name "$name"
     require_root_mounted "$name"
     content=$(os_release "$system") ||
-        die "unknown system '$system' (ubuntu-18.04 ubuntu-16.04 raspbian-9 raspbian-10 debian-9 debian-10)"
+        die "unknown system '$system' (ubuntu-18.04 ubuntu-16.04 raspbian-9 raspbian-10 debian-8 debian-9 debian-10 centos-7 rhel-7 yocto wrlinux-8 mel-flex)"
     root=$(root_dir "$name")
+    rm -f "$root/etc/os-release" "$root/etc/debian_version" "$root/etc/lsb-release" \
+        "$root/etc/redhat-release" "$root/etc/centos-release" "$root/etc/system-release"
+    case $system in
+        yocto | wrlinux-8 | mel-flex)
+            printf '%s\n' "$content" >"$root/etc/os-release"
+            return 0
+            ;;
+    esac
     printf '%s\n' "$content" >"$root/usr/lib/os-release"
-    rm -f "$root/etc/os-release"
     ln -s ../usr/lib/os-release "$root/etc/os-release"
-    debian_version "$system" >"$root/etc/debian_version"
-    rm -f "$root/etc/lsb-release"
+    case $system in
+        centos-7 | rhel-7)
+            release=$(redhat_release "$system")
+            printf '%s\n' "$release" >"$root/etc/redhat-release"
+            [[ $system == centos-7 ]] && ln -s redhat-release "$root/etc/centos-release"
+            ln -s redhat-release "$root/etc/system-release"
+            ;;
+        *) debian_version "$system" >"$root/etc/debian_version" ;;
+    esac
     if [[ $system == ubuntu-* ]]; then
         lsb_release "$system" >"$root/etc/lsb-release"
     fi

@@ -3,7 +3,7 @@
 //! package versions, pinned installs, removal, and the dpkg lock.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 
@@ -203,6 +203,43 @@ pub fn remove(sys: &dyn System, purpose: &str, packages: &[String], purge: bool)
     sys.run(&cmd)?.check(&cmd).map(|_| ())
 }
 
+/// dpkg alone: installs local `.deb` files in one run without checking
+/// their dependencies (`--force` on image-built systems, whose package
+/// names are not the Debian ones the packages declare), never stopping at a
+/// conffile prompt.
+pub fn dpkg_install_files(sys: &dyn System, purpose: &str, files: &[String]) -> Result<()> {
+    let cmd = CommandSpec::new(
+        purpose,
+        "dpkg",
+        &[
+            "--force-depends",
+            "--force-confdef",
+            "--force-confold",
+            "-i",
+        ],
+    )
+    .env("DEBIAN_FRONTEND", "noninteractive")
+    .args(files.iter().cloned());
+    sys.run(&cmd)?.check(&cmd).map(|_| ())
+}
+
+/// dpkg alone: removes (`purge`: purges) packages; dpkg refuses when
+/// another installed package depends on them.
+pub fn dpkg_remove(
+    sys: &dyn System,
+    purpose: &str,
+    packages: &[String],
+    purge: bool,
+) -> Result<()> {
+    let cmd = CommandSpec::new(
+        purpose,
+        "dpkg",
+        &[if purge { "--purge" } else { "--remove" }],
+    )
+    .args(packages.iter().cloned());
+    sys.run(&cmd)?.check(&cmd).map(|_| ())
+}
+
 /// Who holds a dpkg lock: the holder's PID and command name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockHolder {
@@ -250,36 +287,19 @@ pub fn lock_holder(_: &str) -> Option<LockHolder> {
 pub fn wait_for_dpkg_lock(
     sys: &dyn System,
     limit: Duration,
-    mut report: impl FnMut(&LockHolder, Duration),
+    report: impl FnMut(&LockHolder, Duration),
 ) -> Result<()> {
-    let start = Instant::now();
-    let mut last_report: Option<Instant> = None;
-    loop {
-        let Some(holder) = LOCK_FILES
-            .iter()
-            .filter(|f| Path::new(f).exists())
-            .find_map(|f| lock_holder(f))
-        else {
-            return Ok(());
-        };
-        let waited = start.elapsed();
-        if waited >= limit {
-            return Err(Error::Busy {
-                message: format!(
-                    "{} (pid {}) still holds {} after {}s; edgeup changed nothing",
-                    holder.name,
-                    holder.pid,
-                    holder.file,
-                    limit.as_secs()
-                ),
-            });
-        }
-        if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
-            report(&holder, waited);
-            last_report = Some(Instant::now());
-        }
-        sys.sleep(Duration::from_millis(500));
-    }
+    super::wait_while_locked(
+        sys,
+        limit,
+        || {
+            LOCK_FILES
+                .iter()
+                .filter(|f| Path::new(f).exists())
+                .find_map(|f| lock_holder(f))
+        },
+        report,
+    )
 }
 
 #[cfg(test)]

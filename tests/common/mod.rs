@@ -39,6 +39,30 @@ pub fn repo() -> &'static Path {
     })
 }
 
+/// The stand-in with the RPM family too (`make-repo.sh --rpm`: the signed
+/// yum repository centos/7/prod, the el7 release assets and the el7 base
+/// package), built once per test run.
+pub fn repo_rpm() -> &'static Path {
+    static REPO: OnceLock<PathBuf> = OnceLock::new();
+    REPO.get_or_init(|| {
+        let dir = project().join(format!(
+            "target/sandbox-repo-{}-rpm",
+            env!("CARGO_CRATE_NAME")
+        ));
+        let out = Command::new(project().join("scripts/sandbox/make-repo.sh"))
+            .arg(&dir)
+            .arg("--rpm")
+            .output()
+            .expect("make-repo.sh runs");
+        assert!(
+            out.status.success(),
+            "make-repo.sh --rpm failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+}
+
 pub fn binary() -> PathBuf {
     let path = std::env::var_os("EDGEUP_SANDBOX_BIN")
         .map(PathBuf::from)
@@ -75,10 +99,19 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_in(repo())
+    }
+
+    /// Serves the stand-in with the RPM family ([`repo_rpm`]).
+    pub fn start_rpm() -> Server {
+        Server::start_in(repo_rpm())
+    }
+
+    fn start_in(repo: &Path) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let portfile = dir.path().join("port");
         let child = Command::new(project().join("scripts/sandbox/serve.sh"))
-            .arg(repo())
+            .arg(repo)
             .arg(&portfile)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -147,10 +180,39 @@ impl Root {
     /// architectures run under qemu-user-static (root.sh registers binfmt
     /// for the duration of each run).
     pub fn new_with(name: &str, os: &str, arch: Option<&str>, binary: &Path) -> Root {
+        Root::create(name, os, arch, binary, false)
+    }
+
+    /// An el7-like root (root.sh new --rpm: rpm and dnf, no dpkg or apt)
+    /// with `os`'s os-release and the static edgeup. For CentOS and RHEL
+    /// the rpm database gets the el7 base package (`rpm -i --justdb`), so
+    /// that it holds what a CentOS 7 install provides; an image-built
+    /// system's database starts empty.
+    pub fn new_rpm(name: &str, os: &str) -> Root {
+        let root = Root::create(name, os, None, &binary(), true);
+        if os == "centos-7" || os == "rhel-7" {
+            let base = repo_rpm().join("el7/sandbox-el7-base-7-5.1804.noarch.rpm");
+            root.put(&base, "/tmp/sandbox-el7-base.rpm");
+            let (code, _, err) = root.run(&[
+                "rpm",
+                "-i",
+                "--justdb",
+                "--nodeps",
+                "/tmp/sandbox-el7-base.rpm",
+            ]);
+            assert_eq!(code, 0, "the el7 base package: {err}");
+        }
+        root
+    }
+
+    fn create(name: &str, os: &str, arch: Option<&str>, binary: &Path, rpm: bool) -> Root {
         let _ = root_sh(&["rm", name]);
         let mut args = vec!["new", name];
         if let Some(arch) = arch {
             args.extend(["--arch", arch]);
+        }
+        if rpm {
+            args.push("--rpm");
         }
         let out = root_sh(&args);
         assert!(
@@ -228,6 +290,28 @@ impl Root {
         ]);
         (code == 0 && out.starts_with("ii"))
             .then(|| out.split('|').nth(1).unwrap_or("").to_string())
+    }
+
+    /// `[epoch:]version-release` of an installed RPM package.
+    pub fn rpm_installed(&self, name: &str) -> Option<String> {
+        let (code, out, _) = self.run(&["rpm", "-q", "--qf", "%{VERSION}-%{RELEASE}", name]);
+        (code == 0).then(|| out.trim().to_string())
+    }
+
+    /// Every package in rpm's database, as `name-version-release.arch`, sorted.
+    pub fn rpm_all(&self) -> Vec<String> {
+        let (code, out, err) = self.run(&["rpm", "-qa"]);
+        assert_eq!(code, 0, "rpm -qa: {err}");
+        let mut all: Vec<String> = out.lines().map(str::to_string).collect();
+        all.sort();
+        all
+    }
+
+    /// Lines of dnf's transaction log (what rpm did through dnf).
+    pub fn dnf_log_lines(&self) -> usize {
+        self.read("/var/log/dnf.rpm.log")
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
     }
 
     pub fn dpkg_log_lines(&self) -> usize {
