@@ -9,8 +9,12 @@
 # A foreign arch (armhf, arm64) needs qemu-user-static; its binfmt handler is
 # registered only for this run and removed afterwards (see lib.sh).
 #
+# --include PKG[,PKG...] adds Debian packages to a variant of the root, cached
+# apart as .sandbox-cache/<suite>-<arch>+<pkg>[+<pkg>...].tar (the Ansible
+# test's roots need python3 for Ansible's modules).
+#
 # Usage: base-root.sh [--arch amd64|armhf|arm64] [--suite bookworm|bullseye|trixie]
-#                     [--mirror URL] [--force]
+#                     [--include PKG[,PKG...]] [--mirror URL] [--force]
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,11 +22,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arch=$(host_arch)
 suite=$SANDBOX_SUITE_DEFAULT
 force=false
+include=
 mirror=${SANDBOX_MIRROR:-}
 while (($#)); do
     case $1 in
         --arch) arch=${2:?--arch needs a value}; shift 2 ;;
         --suite) suite=${2:?--suite needs a value}; shift 2 ;;
+        --include) include=${2:?--include needs a value}; shift 2 ;;
         --mirror) mirror=${2:?--mirror needs a value}; shift 2 ;;
         --force) force=true; shift ;;
         -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -32,7 +38,10 @@ done
 case $suite in bookworm | bullseye | trixie) ;; *) die "suite $suite cannot be bootstrapped here (bookworm, bullseye, trixie)" ;; esac
 case $arch in amd64 | armhf | arm64) ;; *) die "unsupported arch $arch (amd64, armhf, arm64)" ;; esac
 
-tarball=$SANDBOX_CACHE/$suite-$arch.tar
+[[ -z $include || $include =~ ^[a-z0-9][a-z0-9.+-]*(,[a-z0-9][a-z0-9.+-]*)*$ ]] ||
+    die "--include takes Debian package names separated by commas: $include"
+
+tarball=$SANDBOX_CACHE/$(variant_name "$suite" "$arch" "$include").tar
 if [[ -s $tarball && $force == false ]]; then
     echo "$tarball"
     exit 0
@@ -68,7 +77,7 @@ if [[ -z $mirror ]]; then
     [[ -n $mirror ]] || die "no Debian mirror found in the host's apt sources; pass --mirror URL"
 fi
 
-tmp=$SANDBOX_CACHE/.tmp-$$-$suite-$arch.tar
+tmp=$SANDBOX_CACHE/.tmp-$$-${tarball##*/}
 cleanup() {
     rm -f "$tmp"
     binfmt_release
@@ -83,7 +92,7 @@ note "bootstrapping $suite/$arch from $mirror (takes ~20 s for amd64, ~1 min for
 # is expanded by mmdebstrap (it is the new root).
 # shellcheck disable=SC2016
 mmdebstrap --quiet --variant=apt --format=tar --architectures="$arch" \
-    --include=adduser,passwd,procps \
+    --include="adduser,passwd,procps${include:+,$include}" \
     --customize-hook='rm -f "$1"/etc/apt/sources.list "$1"/etc/apt/sources.list.d/*' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
     --customize-hook='echo sandbox >"$1"/etc/hostname; chmod 0644 "$1"/etc/hostname' \

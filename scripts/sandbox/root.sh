@@ -12,6 +12,7 @@
 #
 # Usage:
 #   root.sh new NAME [--arch amd64|armhf|arm64] [--suite bookworm|bullseye|trixie]
+#                    [--include PKG[,PKG...]]   (over the base-root.sh variant with those packages)
 #   root.sh run NAME [--env K=V]... -- CMD [ARG...]   (exit status is CMD's)
 #   root.sh put NAME SRC DEST              copy a host file into the root (mode kept)
 #   root.sh write-os-release NAME ubuntu-18.04|ubuntu-16.04|raspbian-9|raspbian-10|debian-8|debian-9|debian-10
@@ -42,11 +43,12 @@ require_root_mounted() {
     mountpoint -q "$(root_dir "$1")" || die "root '$1' does not exist or is not mounted (root.sh new $1)"
 }
 
-# Extract the pristine tarball once into .sandbox-cache/<suite>-<arch>/.
+# Extract the pristine tarball once into .sandbox-cache/<suite>-<arch>[+<pkg>...]/.
 ensure_lower() {
-    local suite=$1 arch=$2 lower=$SANDBOX_CACHE/$1-$2 tarball ok lockfd
+    local suite=$1 arch=$2 include=${3:-} lower tarball ok lockfd
+    lower=$SANDBOX_CACHE/$(variant_name "$suite" "$arch" "$include")
     ok=$lower.extracted
-    tarball=$("$SANDBOX_REPO/scripts/sandbox/base-root.sh" --arch "$arch" --suite "$suite")
+    tarball=$("$SANDBOX_REPO/scripts/sandbox/base-root.sh" --arch "$arch" --suite "$suite" ${include:+--include "$include"})
     if [[ -e $ok && ! $tarball -nt $ok ]]; then
         echo "$lower"
         return
@@ -68,7 +70,7 @@ ensure_lower() {
 }
 
 cmd_new() {
-    local name=${1:-} arch suite lower dir
+    local name=${1:-} arch suite include='' lower dir
     [[ -n $name ]] || usage
     shift
     check_name "$name"
@@ -78,18 +80,19 @@ cmd_new() {
         case $1 in
             --arch) arch=${2:?--arch needs a value}; shift 2 ;;
             --suite) suite=${2:?--suite needs a value}; shift 2 ;;
+            --include) include=${2:?--include needs a value}; shift 2 ;;
             *) die "unknown argument: $1" ;;
         esac
     done
     need_root
     dir=$ROOTS/$name
     [[ -e $dir ]] && die "root '$name' already exists (root.sh rm $name)"
-    lower=$(ensure_lower "$suite" "$arch")
+    lower=$(ensure_lower "$suite" "$arch" "$include")
     mkdir -p "$dir/upper" "$dir/work" "$dir/root"
     trap 'rm -rf "$dir"' ERR
     mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
     trap - ERR
-    printf 'arch=%s\nsuite=%s\n' "$arch" "$suite" >"$dir/meta"
+    printf 'arch=%s\nsuite=%s\ninclude=%s\n' "$arch" "$suite" "$include" >"$dir/meta"
     echo "$dir/root"
 }
 
