@@ -363,6 +363,33 @@ impl Settings {
     }
 }
 
+/// Whether `--json` was asked for (flag, environment, else the config file
+/// when it loads), for an error that stops the run before the settings are
+/// resolved: it still becomes the one JSON document on stdout.
+pub fn json_requested(matches: &ArgMatches) -> bool {
+    let Some((_, sub)) = matches.subcommand() else {
+        return false;
+    };
+    let value = sub
+        .try_get_one::<bool>("json")
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false);
+    let file = || {
+        sub.try_get_one::<PathBuf>("config")
+            .ok()
+            .flatten()
+            .and_then(|p| ConfigFile::load(p).ok())
+            .and_then(|f| f.json)
+    };
+    if explicit(sub, "json") {
+        value
+    } else {
+        file().unwrap_or(false)
+    }
+}
+
 /// The options shared by `plan` and `install`, merged and validated.
 fn install_options(
     install: crate::cli::InstallArgs,

@@ -537,3 +537,76 @@ fn log_format_json_writes_one_event_per_line_on_stderr() {
     assert_eq!(error["exit_code"], 3);
     assert_eq!(error["retryable"], false);
 }
+
+#[test]
+fn errors_before_the_run_are_a_json_document_too() {
+    // Settings are refused before the run starts (a key that is not base64,
+    // an unknown key in the config file): with --json (or EDGEUP_JSON) the
+    // error is still the one document on stdout, for fleet tools that parse it.
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("group.key");
+    std::fs::write(&key, "REPLACE-WITH-THE-GROUP-KEY\n").unwrap();
+    let config = dir.path().join("edgeup.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "scope-id = \"0ne00000A0A\"\ngroup-key-file = \"{}\"\n",
+            key.display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let (doc, stderr) = run(
+        edgeup().args(["install", "-y", "--json", "--config", config]),
+        2,
+    );
+    assert_eq!(doc["error"]["exit_code"], 2, "{stderr}");
+    assert_eq!(doc["error"]["retryable"], false);
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(message.contains("--group-key-file"), "{message}");
+    assert!(!doc.to_string().contains("REPLACE-WITH"), "{doc}");
+    let (doc, _) = run(
+        edgeup()
+            .env("EDGEUP_JSON", "1")
+            .args(["install", "-y", "--config", config]),
+        2,
+    );
+    assert_eq!(doc["error"]["exit_code"], 2);
+    // json = true in the config file counts when the file loads.
+    let with_json = dir.path().join("json.toml");
+    std::fs::write(
+        &with_json,
+        format!(
+            "json = true\nscope-id = \"0ne00000A0A\"\ngroup-key-file = \"{}\"\n",
+            key.display()
+        ),
+    )
+    .unwrap();
+    let with_json = with_json.to_str().unwrap();
+    let (doc, _) = run(edgeup().args(["install", "-y", "--config", with_json]), 2);
+    assert_eq!(doc["error"]["exit_code"], 2);
+    // ... unless the flag or the environment says otherwise.
+    let (doc, _) = run(
+        edgeup()
+            .env("EDGEUP_JSON", "0")
+            .args(["install", "-y", "--config", with_json]),
+        2,
+    );
+    assert_eq!(doc, Value::Null);
+    std::fs::write(dir.path().join("bad.toml"), "scope_id = \"0ne00000A0A\"\n").unwrap();
+    let bad = dir.path().join("bad.toml");
+    let (doc, _) = run(
+        edgeup().args(["install", "-y", "--json", "--config", bad.to_str().unwrap()]),
+        2,
+    );
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scope_id"),
+        "{doc}"
+    );
+    // Without --json, stdout stays empty.
+    let (doc, _) = run(edgeup().args(["install", "-y", "--config", config]), 2);
+    assert_eq!(doc, Value::Null);
+}
