@@ -78,6 +78,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> std::process::ExitCode 
         }
     };
     let ui = Ui::new(&settings.output);
+    for warning in &settings.warnings {
+        ui.warn(warning);
+    }
     match run(&settings, &ui) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -610,3 +610,62 @@ fn errors_before_the_run_are_a_json_document_too() {
     let (doc, _) = run(edgeup().args(["install", "-y", "--config", config]), 2);
     assert_eq!(doc, Value::Null);
 }
+
+#[cfg(unix)]
+#[test]
+fn secret_files_other_users_may_read_are_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("group.key");
+    std::fs::write(
+        &key,
+        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==\n",
+    )
+    .unwrap();
+    let cs = dir.path().join("edgeup.toml");
+    std::fs::write(
+        &cs,
+        "connection-string = \"HostName=h.azure-devices.net;DeviceId=d;SharedAccessKey=c2VjcmV0\"\n",
+    )
+    .unwrap();
+    // The warnings come right after the settings are resolved, before the
+    // run (which may fail here on an unsupported machine: the exit code does
+    // not matter).
+    let stderr_of = |args: &[&str]| {
+        let out = edgeup().args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let group = [
+        "install",
+        "--dry-run",
+        "--scope-id",
+        "0ne00000A0A",
+        "--registration-id",
+        "sn-1",
+        "--group-key-file",
+        key.to_str().unwrap(),
+    ];
+    let inline = ["install", "--dry-run", "--config", cs.to_str().unwrap()];
+    for mode in [0o644, 0o640] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        std::fs::set_permissions(&cs, std::fs::Permissions::from_mode(mode)).unwrap();
+        let stderr = stderr_of(&group);
+        assert!(
+            stderr.contains(&format!(
+                "--group-key-file {} holds a secret and other users may read it (mode {mode:04o})",
+                key.display()
+            )),
+            "{stderr}"
+        );
+        let stderr = stderr_of(&inline);
+        assert!(
+            stderr.contains("the config file") && stderr.contains("chmod 600"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("c2VjcmV0"), "{stderr}");
+    }
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&cs, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(!stderr_of(&group).contains("other users may read"));
+    assert!(!stderr_of(&inline).contains("other users may read"));
+}
