@@ -39,7 +39,7 @@ cargo test --locked
 
 say "shell scripts (shellcheck)"
 scripts/sandbox/deps.sh
-shellcheck ci/test.sh .ci/run scripts/*.sh scripts/sandbox/*.sh tests/sandbox/*.sh
+shellcheck ci/test.sh .ci/run scripts/*.sh scripts/sandbox/*.sh tests/sandbox/*.sh tests/fleet/*.sh
 
 say "sandbox suite: real apt in throwaway Debian roots"
 scripts/sandbox/base-root.sh >/dev/null
@@ -73,6 +73,11 @@ say "one-line installer: installers/install.sh under dash and BusyBox, and in sa
 shellcheck -s sh installers/install.sh
 shellcheck tests/installer/*.sh
 tests/installer/test-install-sh.sh
+
+say "fleet recipes: cloud-init user-data, in sandbox roots"
+# Uses the static amd64 build made above. Installs Debian's cloud-init (for
+# `cloud-init schema`) when missing.
+EDGEUP_TEST_BIN=target/x86_64-unknown-linux-musl/debug/edgeup tests/fleet/test-cloud-init.sh
 
 say "Windows: the cross-built edgeup.exe under wine (detect, plan, refusals)"
 need=()
