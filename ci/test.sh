@@ -74,10 +74,12 @@ shellcheck -s sh installers/install.sh
 shellcheck tests/installer/*.sh
 tests/installer/test-install-sh.sh
 
-say "fleet recipes: cloud-init user-data, in sandbox roots"
+say "fleet recipes: cloud-init user-data and the Ansible role, in sandbox roots"
 # Uses the static amd64 build made above. Installs Debian's cloud-init (for
-# `cloud-init schema`) when missing.
+# `cloud-init schema`) and python3-venv when missing, and ansible from PyPI
+# (pinned) into .sandbox-cache/ansible-venv.
 EDGEUP_TEST_BIN=target/x86_64-unknown-linux-musl/debug/edgeup tests/fleet/test-cloud-init.sh
+EDGEUP_TEST_BIN=target/x86_64-unknown-linux-musl/debug/edgeup tests/fleet/test-ansible.sh
 
 say "Windows: the cross-built edgeup.exe under wine (detect, plan, refusals)"
 need=()
