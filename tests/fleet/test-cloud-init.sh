@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests the cloud-init recipes (installers/cloud-init/user-data-*.yaml):
+# Tests the cloud-init recipes (installers/cloud-init/user-data-*.yaml, and
+# the example in README.md's "Provisioning a fleet"):
 #  - Debian's `cloud-init schema --config-file` accepts every user-data file,
 #    and tests/fleet/userdata.py check finds nothing (what the schema cannot
 #    see: the config runcmd names is written, 0600 root:root, its *-file keys
@@ -44,7 +45,11 @@ validate() { cloud-init schema --config-file "$1" >/dev/null 2>&1 && userdata ch
 
 files=(installers/cloud-init/user-data-*.yaml)
 ((${#files[@]} >= 2)) || { echo "expected the user-data files in installers/cloud-init/" >&2; exit 1; }
-label() { echo "$1"; }
+# The README's example, under the same checks.
+readme_example=$fleet_work/README-example.yaml
+userdata readme-example README.md "$readme_example"
+files+=("$readme_example")
+label() { if [[ $1 == "$readme_example" ]]; then echo "README.md's example"; else echo "$1"; fi; }
 
 # --- static checks ------------------------------------------------------------------
 for f in "${files[@]}"; do
@@ -145,6 +150,8 @@ cloud_init_case ci-group ubuntu-18.04 edge-ci-01 installers/cloud-init/user-data
     REPLACE-WITH-THE-ENROLLMENT-GROUP-PRIMARY-KEY "$(cat "$group_key")" edge-ci-01
 cloud_init_case ci-device ubuntu-16.04 localhost installers/cloud-init/user-data-dps-device.yaml \
     REPLACE-WITH-THE-DERIVED-DEVICE-KEY "$(derive sn-007)" sn-007
+cloud_init_case ci-readme debian-9 edge-ci-03 "$readme_example" \
+    "<the enrollment group's primary key>" "$(cat "$group_key")" edge-ci-03
 
 begin "a misspelled key in the embedded edgeup.toml: edgeup exits 2 naming it"
 sed 's/^      scope-id = /      scope_id = /' "$good" >"$fleet_work/badkey.yaml"

@@ -15,6 +15,10 @@ system python3, which has it).
   userdata.py bash USERDATA
       Prints the scripts of runcmd's `bash -c SCRIPT` entries (for shellcheck).
 
+  userdata.py readme-example README OUT
+      Writes the ```yaml example of README's "### Provisioning a fleet"
+      section (the first one starting with #cloud-config) to OUT, dedented.
+
   userdata.py apply USERDATA ROOT [--set TEXT=VALUE]... [--url FROM=TO]...
       Does what cloud-init's write_files and runcmd modules do, into ROOT:
       writes each write_files entry under ROOT (cc_write_files: content,
@@ -147,6 +151,24 @@ def bash_scripts(path):
     return 0
 
 
+def readme_example(readme, out):
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
+    start = text.find("\n### Provisioning a fleet\n")
+    if start < 0:
+        raise SystemExit(f"{readme}: no '### Provisioning a fleet' section")
+    end = text.find("\n### ", start + 1)
+    section = text[start : end if end > 0 else len(text)]
+    for m in re.finditer(r"\n( *)```yaml\n(.*?)\n *```\n", section, re.S):
+        indent, body = len(m.group(1)), m.group(2)
+        lines = [line[indent:] if line.startswith(" " * indent) else line for line in body.split("\n")]
+        if lines[0] == "#cloud-config":
+            with open(out, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+            return 0
+    raise SystemExit(f"{readme}: no #cloud-config example in '### Provisioning a fleet'")
+
+
 def pairs(args, flag):
     out = []
     while flag in args:
@@ -164,6 +186,8 @@ def main(argv):
         return max(check(p) for p in argv[1:])
     if len(argv) == 2 and argv[0] == "bash":
         return bash_scripts(argv[1])
+    if len(argv) == 3 and argv[0] == "readme-example":
+        return readme_example(argv[1], argv[2])
     if len(argv) >= 3 and argv[0] == "apply":
         args = argv[3:]
         sets = pairs(args, "--set")
