@@ -238,13 +238,12 @@ end
 # mismatch: what must hold is that no unverified binary stays, and edgeup
 # does not run.
 begin "a busy device (exit 6: another edgeup holds the lock) is retried, then reported"
+# This shell holds edgeup's lock (no helper process that could outlive the test).
 mkdir -p "${dir[sn-002]}/var/lib/edgeup"
-flock "${dir[sn-002]}/var/lib/edgeup/lock" sleep 120 &
-holder=$!
-sleep 0.3
+exec {lockfd}>"${dir[sn-002]}/var/lib/edgeup/lock"
+flock -x "$lockfd"
 play "$fleet_work/run5.log" --limit sn-002 -e '{"edgeup_retries": 2, "edgeup_retry_delay": 1}'
-kill "$holder" 2>/dev/null || true
-wait "$holder" 2>/dev/null || true
+exec {lockfd}>&-
 expect "ansible-playbook exits 2" rc_is 2
 expect "sn-002: PLAY RECAP failed=1" recap_has "$fleet_work/run5.log" sn-002 '^ok=[0-9]+ changed=0 unreachable=0 failed=1 '
 expect "retried (edgeup_retries: 2)" test "$(grep -c '^FAILED - RETRYING: \[sn-002\]: Install and provision IoT Edge (edgeup install) ([0-9] retries left)' "$fleet_work/run5.log")" = 2
