@@ -39,7 +39,7 @@ cargo test --locked
 
 say "shell scripts (shellcheck)"
 scripts/sandbox/deps.sh
-shellcheck ci/test.sh .ci/run scripts/*.sh scripts/sandbox/*.sh tests/sandbox/*.sh
+shellcheck ci/test.sh .ci/run scripts/*.sh scripts/sandbox/*.sh tests/sandbox/*.sh tests/fleet/*.sh
 
 say "sandbox suite: real apt in throwaway Debian roots"
 scripts/sandbox/base-root.sh >/dev/null
@@ -101,6 +101,13 @@ say "one-line installer: installers/install.sh under dash and BusyBox, and in sa
 shellcheck -s sh installers/install.sh
 shellcheck tests/installer/*.sh scripts/zig-toolchain.sh
 tests/installer/test-install-sh.sh
+
+say "fleet recipes: cloud-init user-data and the Ansible role, in sandbox roots"
+# Uses the static amd64 build made above. Installs Debian's cloud-init (for
+# `cloud-init schema`) and python3-venv when missing, and ansible from PyPI
+# (pinned) into .sandbox-cache/ansible-venv.
+EDGEUP_TEST_BIN=target/x86_64-unknown-linux-musl/debug/edgeup tests/fleet/test-cloud-init.sh
+EDGEUP_TEST_BIN=target/x86_64-unknown-linux-musl/debug/edgeup tests/fleet/test-ansible.sh
 
 say "Windows: the cross-built edgeup.exe under wine (detect, plan, refusals)"
 need=()

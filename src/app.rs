@@ -43,12 +43,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> std::process::ExitCode 
             return std::process::ExitCode::from(ExitCode::BadInput.code());
         }
     };
-    let fallback = Ui::new(&OutputSettings {
+    let fallback_output = OutputSettings {
         verbosity: Verbosity::Normal,
         color: cli.global.color.unwrap_or(crate::cli::ColorChoice::Auto),
         json: false,
         log_json: cli.global.log_format == Some(crate::cli::LogFormat::Json),
-    });
+    };
+    let fallback = Ui::new(&fallback_output);
     // Said before validation, so it is seen even when the value is refused.
     if let Some((_, sub)) = matches.subcommand()
         && sub.try_contains_id("connection_string").unwrap_or(false)
@@ -65,10 +66,21 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> std::process::ExitCode 
         Ok(s) => s,
         Err(e) => {
             fallback.error(&e);
+            // With --json the error is still the one document on stdout.
+            if crate::settings::json_requested(&matches) {
+                Ui::new(&OutputSettings {
+                    json: true,
+                    ..fallback_output
+                })
+                .error_json(&e);
+            }
             return std::process::ExitCode::from(e.exit_code().code());
         }
     };
     let ui = Ui::new(&settings.output);
+    for warning in &settings.warnings {
+        ui.warn(warning);
+    }
     match run(&settings, &ui) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -178,6 +178,8 @@ pub enum Task {
 pub struct Settings {
     pub output: OutputSettings,
     pub task: Task,
+    /// Said on stderr before the task runs (secret files others may read).
+    pub warnings: Vec<String>,
 }
 
 /// Whether a value came from the command line or the environment.
@@ -205,6 +207,12 @@ impl Settings {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
+        let mut warnings = Vec::new();
+        if let Some(path) = &cli.global.config
+            && file.connection_string.is_some()
+        {
+            warnings.extend(readable_by_others("the config file", path));
+        }
         let (_, sub) = matches.subcommand().expect("clap requires a subcommand");
         let verbosity = if flag(sub, "quiet", cli.global.quiet, file.quiet) {
             Verbosity::Quiet
@@ -255,6 +263,7 @@ impl Settings {
                 let agent_image = p.agent_image.clone().or_else(|| file.agent_image.clone());
                 let proxy = url_option("--proxy", p.proxy.clone().or_else(|| file.proxy.clone()))?;
                 let (inputs, hostname) = provisioning_inputs(p, &file, sub)?;
+                warnings.extend(inputs.secret_file_warnings());
                 Task::Install(Box::new(InstallSettings {
                     version,
                     force,
@@ -294,6 +303,7 @@ impl Settings {
             Command::Provision(args) => {
                 let args = *args;
                 let (inputs, hostname) = provisioning_inputs(args.provisioning, &file, sub)?;
+                warnings.extend(inputs.secret_file_warnings());
                 let provisioning = inputs.resolve()?.ok_or_else(|| {
                     Error::usage(
                         "provision needs provisioning options",
@@ -359,7 +369,58 @@ impl Settings {
                 },
             },
         };
-        Ok(Settings { output, task })
+        Ok(Settings {
+            output,
+            task,
+            warnings,
+        })
+    }
+}
+
+/// Whether `--json` was asked for (flag, environment, else the config file
+/// when it loads), for an error that stops the run before the settings are
+/// resolved: it still becomes the one JSON document on stdout.
+pub fn json_requested(matches: &ArgMatches) -> bool {
+    let Some((_, sub)) = matches.subcommand() else {
+        return false;
+    };
+    let value = sub
+        .try_get_one::<bool>("json")
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false);
+    let file = || {
+        sub.try_get_one::<PathBuf>("config")
+            .ok()
+            .flatten()
+            .and_then(|p| ConfigFile::load(p).ok())
+            .and_then(|f| f.json)
+    };
+    if explicit(sub, "json") {
+        value
+    } else {
+        file().unwrap_or(false)
+    }
+}
+
+/// A warning when other users may read a file that holds a secret.
+fn readable_by_others(what: &str, path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "{what} {} holds a secret and other users may read it (mode {mode:04o}): chmod 600 it",
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (what, path);
+        None
     }
 }
 
@@ -524,6 +585,18 @@ fn existing_file(what: &str, path: &Path) -> Result<String> {
 }
 
 impl ProvisioningInputs {
+    /// Warnings for the secret files that other users may read.
+    pub fn secret_file_warnings(&self) -> Vec<String> {
+        [
+            ("--connection-string-file", &self.connection_string_file),
+            ("--symmetric-key-file", &self.symmetric_key_file),
+            ("--group-key-file", &self.group_key_file),
+        ]
+        .into_iter()
+        .filter_map(|(what, path)| readable_by_others(what, path.as_deref()?))
+        .collect()
+    }
+
     /// Validates the inputs into at most one provisioning, reading secret
     /// files now so that a bad value stops the run before any change.
     pub fn resolve(self) -> Result<Option<Provisioning>> {

@@ -568,3 +568,135 @@ fn image_built_systems_are_refused_with_their_build_time_route() {
         assert!(stderr.contains(route), "{root}: {stderr}");
     }
 }
+
+#[test]
+fn errors_before_the_run_are_a_json_document_too() {
+    // Settings are refused before the run starts (a key that is not base64,
+    // an unknown key in the config file): with --json (or EDGEUP_JSON) the
+    // error is still the one document on stdout, for fleet tools that parse it.
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("group.key");
+    std::fs::write(&key, "REPLACE-WITH-THE-GROUP-KEY\n").unwrap();
+    let config = dir.path().join("edgeup.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "scope-id = \"0ne00000A0A\"\ngroup-key-file = \"{}\"\n",
+            key.display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let (doc, stderr) = run(
+        edgeup().args(["install", "-y", "--json", "--config", config]),
+        2,
+    );
+    assert_eq!(doc["error"]["exit_code"], 2, "{stderr}");
+    assert_eq!(doc["error"]["retryable"], false);
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(message.contains("--group-key-file"), "{message}");
+    assert!(!doc.to_string().contains("REPLACE-WITH"), "{doc}");
+    let (doc, _) = run(
+        edgeup()
+            .env("EDGEUP_JSON", "1")
+            .args(["install", "-y", "--config", config]),
+        2,
+    );
+    assert_eq!(doc["error"]["exit_code"], 2);
+    // json = true in the config file counts when the file loads.
+    let with_json = dir.path().join("json.toml");
+    std::fs::write(
+        &with_json,
+        format!(
+            "json = true\nscope-id = \"0ne00000A0A\"\ngroup-key-file = \"{}\"\n",
+            key.display()
+        ),
+    )
+    .unwrap();
+    let with_json = with_json.to_str().unwrap();
+    let (doc, _) = run(edgeup().args(["install", "-y", "--config", with_json]), 2);
+    assert_eq!(doc["error"]["exit_code"], 2);
+    // ... unless the flag or the environment says otherwise.
+    let (doc, _) = run(
+        edgeup()
+            .env("EDGEUP_JSON", "0")
+            .args(["install", "-y", "--config", with_json]),
+        2,
+    );
+    assert_eq!(doc, Value::Null);
+    std::fs::write(dir.path().join("bad.toml"), "scope_id = \"0ne00000A0A\"\n").unwrap();
+    let bad = dir.path().join("bad.toml");
+    let (doc, _) = run(
+        edgeup().args(["install", "-y", "--json", "--config", bad.to_str().unwrap()]),
+        2,
+    );
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scope_id"),
+        "{doc}"
+    );
+    // Without --json, stdout stays empty.
+    let (doc, _) = run(edgeup().args(["install", "-y", "--config", config]), 2);
+    assert_eq!(doc, Value::Null);
+}
+
+#[cfg(unix)]
+#[test]
+fn secret_files_other_users_may_read_are_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("group.key");
+    std::fs::write(
+        &key,
+        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==\n",
+    )
+    .unwrap();
+    let cs = dir.path().join("edgeup.toml");
+    std::fs::write(
+        &cs,
+        "connection-string = \"HostName=h.azure-devices.net;DeviceId=d;SharedAccessKey=c2VjcmV0\"\n",
+    )
+    .unwrap();
+    // The warnings come right after the settings are resolved, before the
+    // run (which may fail here on an unsupported machine: the exit code does
+    // not matter).
+    let stderr_of = |args: &[&str]| {
+        let out = edgeup().args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let group = [
+        "install",
+        "--dry-run",
+        "--scope-id",
+        "0ne00000A0A",
+        "--registration-id",
+        "sn-1",
+        "--group-key-file",
+        key.to_str().unwrap(),
+    ];
+    let inline = ["install", "--dry-run", "--config", cs.to_str().unwrap()];
+    for mode in [0o644, 0o640] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        std::fs::set_permissions(&cs, std::fs::Permissions::from_mode(mode)).unwrap();
+        let stderr = stderr_of(&group);
+        assert!(
+            stderr.contains(&format!(
+                "--group-key-file {} holds a secret and other users may read it (mode {mode:04o})",
+                key.display()
+            )),
+            "{stderr}"
+        );
+        let stderr = stderr_of(&inline);
+        assert!(
+            stderr.contains("the config file") && stderr.contains("chmod 600"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("c2VjcmV0"), "{stderr}");
+    }
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&cs, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(!stderr_of(&group).contains("other users may read"));
+    assert!(!stderr_of(&inline).contains("other users may read"));
+}

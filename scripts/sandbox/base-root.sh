@@ -17,8 +17,12 @@
 # edgeup's detection (which checks dpkg first) and an accidental apt call
 # fails instead of passing.
 #
+# --include PKG[,PKG...] adds Debian packages to a variant of the root, cached
+# apart as .sandbox-cache/<suite>-<arch>+<pkg>[+<pkg>...].tar (the Ansible
+# test's roots need python3 for Ansible's modules).
+#
 # Usage: base-root.sh [--arch amd64|armhf|arm64] [--suite bookworm|bullseye|trixie]
-#                     [--rpm] [--mirror URL] [--force]
+#                     [--rpm] [--include PKG[,PKG...]] [--mirror URL] [--force]
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,11 +31,13 @@ arch=$(host_arch)
 suite=$SANDBOX_SUITE_DEFAULT
 force=false
 rpm=false
+include=
 mirror=${SANDBOX_MIRROR:-}
 while (($#)); do
     case $1 in
         --arch) arch=${2:?--arch needs a value}; shift 2 ;;
         --suite) suite=${2:?--suite needs a value}; shift 2 ;;
+        --include) include=${2:?--include needs a value}; shift 2 ;;
         --mirror) mirror=${2:?--mirror needs a value}; shift 2 ;;
         --force) force=true; shift ;;
         --rpm) rpm=true; shift ;;
@@ -42,9 +48,10 @@ done
 case $suite in bookworm | bullseye | trixie) ;; *) die "suite $suite cannot be bootstrapped here (bookworm, bullseye, trixie)" ;; esac
 case $arch in amd64 | armhf | arm64) ;; *) die "unsupported arch $arch (amd64, armhf, arm64)" ;; esac
 
-variant=
-[[ $rpm == true ]] && variant=-rpm
-tarball=$SANDBOX_CACHE/$suite-$arch$variant.tar
+[[ -z $include || $include =~ ^[a-z0-9][a-z0-9.+-]*(,[a-z0-9][a-z0-9.+-]*)*$ ]] ||
+    die "--include takes Debian package names separated by commas: $include"
+
+tarball=$SANDBOX_CACHE/$(variant_name "$suite" "$arch" "$include" "${rpm/#false/}").tar
 if [[ -s $tarball && $force == false ]]; then
     echo "$tarball"
     exit 0
@@ -80,7 +87,7 @@ if [[ -z $mirror ]]; then
     [[ -n $mirror ]] || die "no Debian mirror found in the host's apt sources; pass --mirror URL"
 fi
 
-tmp=$SANDBOX_CACHE/.tmp-$$-$suite-$arch$variant.tar
+tmp=$SANDBOX_CACHE/.tmp-$$-${tarball##*/}
 cleanup() {
     rm -f "$tmp"
     binfmt_release
@@ -89,8 +96,8 @@ trap cleanup EXIT
 binfmt_acquire "$arch"
 
 start=$SECONDS
-note "bootstrapping $suite/$arch${variant:+ ($variant)} from $mirror (takes ~20 s for amd64, ~1 min for armhf)"
-include=adduser,passwd,procps
+note "bootstrapping ${tarball##*/} from $mirror (takes ~20 s for amd64, ~1 min for armhf)"
+packages=adduser,passwd,procps${include:+,$include}
 # shellcheck disable=SC2016 # "$1" is expanded by mmdebstrap (the new root)
 rpm_hooks=(
     --customize-hook='mkdir -p "$1"/etc/rpm && printf "%s\n" "%_dbpath /var/lib/rpm" >"$1"/etc/rpm/macros'
@@ -100,7 +107,7 @@ rpm_hooks=(
 )
 extra=()
 if [[ $rpm == true ]]; then
-    include+=,rpm,dnf
+    packages+=,rpm,dnf
     extra=("${rpm_hooks[@]}")
 fi
 # An explicit MIRROR keeps mmdebstrap from adding -updates and -security.
@@ -108,7 +115,7 @@ fi
 # is expanded by mmdebstrap (it is the new root).
 # shellcheck disable=SC2016
 mmdebstrap --quiet --variant=apt --format=tar --architectures="$arch" \
-    --include="$include" \
+    --include="$packages" \
     --customize-hook='rm -f "$1"/etc/apt/sources.list "$1"/etc/apt/sources.list.d/*' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
     --customize-hook='echo sandbox >"$1"/etc/hostname; chmod 0644 "$1"/etc/hostname' \

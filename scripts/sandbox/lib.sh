@@ -22,6 +22,16 @@ need_root() {
     ((EUID == 0)) || die "must run as root"
 }
 
+# variant_name SUITE ARCH [PKG,PKG...] [rpm]: the cache name of a base root
+# (bookworm-amd64; bookworm-amd64-rpm for the el7-like variant;
+# bookworm-amd64+python3 with extra packages).
+variant_name() {
+    local name=$1-$2
+    [[ -z ${4:-} ]] || name+=-rpm
+    [[ -z ${3:-} ]] || name+=+${3//,/+}
+    echo "$name"
+}
+
 host_arch() {
     dpkg --print-architecture
 }

@@ -14,6 +14,7 @@
 #
 # Usage:
 #   root.sh new NAME [--arch amd64|armhf|arm64] [--suite bookworm|bullseye|trixie] [--rpm]
+#                    [--include PKG[,PKG...]]   (over the base-root.sh variant with those packages)
 #   root.sh run NAME [--env K=V]... -- CMD [ARG...]   (exit status is CMD's)
 #   root.sh put NAME SRC DEST              copy a host file into the root (mode kept)
 #   root.sh write-os-release NAME ubuntu-18.04|ubuntu-16.04|raspbian-9|raspbian-10|debian-8|debian-9|debian-10
@@ -45,13 +46,14 @@ require_root_mounted() {
     mountpoint -q "$(root_dir "$1")" || die "root '$1' does not exist or is not mounted (root.sh new $1)"
 }
 
-# Extract the pristine tarball once into .sandbox-cache/<suite>-<arch>[-rpm]/.
+# Extract the pristine tarball once into .sandbox-cache/<suite>-<arch>[-rpm][+<pkg>...]/.
 ensure_lower() {
-    local suite=$1 arch=$2 variant=${3:-} lower tarball ok lockfd
-    lower=$SANDBOX_CACHE/$suite-$arch$variant
+    local suite=$1 arch=$2 include=${3:-} rpm=${4:-} lower tarball ok lockfd
+    lower=$SANDBOX_CACHE/$(variant_name "$suite" "$arch" "$include" "$rpm")
     ok=$lower.extracted
     local opts=(--arch "$arch" --suite "$suite")
-    [[ $variant == -rpm ]] && opts+=(--rpm)
+    [[ -n $include ]] && opts+=(--include "$include")
+    [[ -n $rpm ]] && opts+=(--rpm)
     tarball=$("$SANDBOX_REPO/scripts/sandbox/base-root.sh" "${opts[@]}")
     if [[ -e $ok && ! $tarball -nt $ok ]]; then
         echo "$lower"
@@ -74,7 +76,7 @@ ensure_lower() {
 }
 
 cmd_new() {
-    local name=${1:-} arch suite lower dir variant=
+    local name=${1:-} arch suite include='' rpm='' lower dir
     [[ -n $name ]] || usage
     shift
     check_name "$name"
@@ -84,19 +86,20 @@ cmd_new() {
         case $1 in
             --arch) arch=${2:?--arch needs a value}; shift 2 ;;
             --suite) suite=${2:?--suite needs a value}; shift 2 ;;
-            --rpm) variant=-rpm; shift ;;
+            --rpm) rpm=rpm; shift ;;
+            --include) include=${2:?--include needs a value}; shift 2 ;;
             *) die "unknown argument: $1" ;;
         esac
     done
     need_root
     dir=$ROOTS/$name
     [[ -e $dir ]] && die "root '$name' already exists (root.sh rm $name)"
-    lower=$(ensure_lower "$suite" "$arch" "$variant")
+    lower=$(ensure_lower "$suite" "$arch" "$include" "$rpm")
     mkdir -p "$dir/upper" "$dir/work" "$dir/root"
     trap 'rm -rf "$dir"' ERR
     mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
     trap - ERR
-    printf 'arch=%s\nsuite=%s\nvariant=%s\n' "$arch" "$suite" "${variant#-}" >"$dir/meta"
+    printf 'arch=%s\nsuite=%s\nvariant=%s\ninclude=%s\n' "$arch" "$suite" "$rpm" "$include" >"$dir/meta"
     echo "$dir/root"
 }
 
