@@ -159,6 +159,26 @@ pub enum Action {
     },
 }
 
+/// With `--proxy`, the systemd drop-ins that give the engine and the daemon
+/// the proxy (credentials redacted in what is shown).
+fn proxy_step(options: &PlanOptions, generation: &Generation) -> Option<Step> {
+    let proxy = options.proxy.as_ref()?;
+    let shown = crate::facts::linux::redact_url_credentials(proxy);
+    Some(Step::new(
+        format!(
+            "give the docker and {} services the proxy {shown} (systemd drop-ins); the Edge agent gets it in the config",
+            generation.daemon_package
+        ),
+        Action::ServiceProxy {
+            proxy: shown,
+            drop_ins: vec![
+                proxy_drop_in("docker"),
+                proxy_drop_in(&generation.daemon_package),
+            ],
+        },
+    ))
+}
+
 /// The systemd drop-in that gives a service a proxy.
 pub fn proxy_drop_in(service: &str) -> String {
     format!("/etc/systemd/system/{service}.service.d/http-proxy.conf")
@@ -544,19 +564,7 @@ fn linux_steps(
             },
         ));
     }
-    if let Some(proxy) = &options.proxy {
-        let shown = crate::facts::linux::redact_url_credentials(proxy);
-        steps.push(Step::new(
-            format!(
-                "give the docker and {} services the proxy {shown} (systemd drop-ins); the Edge agent gets it in the config",
-                generation.daemon_package
-            ),
-            Action::ServiceProxy {
-                proxy: shown,
-                drop_ins: vec![proxy_drop_in("docker"), proxy_drop_in(&generation.daemon_package)],
-            },
-        ));
-    }
+    steps.extend(proxy_step(options, generation));
     for fixup_id in &platform.os.fixups {
         let fixup = &catalog.fixups[fixup_id];
         let fallback_url = options.debian_archive.as_ref().map(|base| {
@@ -751,19 +759,7 @@ fn image_steps(
             },
         },
     )];
-    if let Some(proxy) = &options.proxy {
-        let shown = crate::facts::linux::redact_url_credentials(proxy);
-        steps.push(Step::new(
-            format!(
-                "give the docker and {} services the proxy {shown} (systemd drop-ins); the Edge agent gets it in the config",
-                generation.daemon_package
-            ),
-            Action::ServiceProxy {
-                proxy: shown,
-                drop_ins: vec![proxy_drop_in("docker"), proxy_drop_in(&generation.daemon_package)],
-            },
-        ));
-    }
+    steps.extend(proxy_step(options, generation));
     steps.extend(daemon_steps(generation, resolution));
     Ok(steps)
 }

@@ -34,22 +34,6 @@ fn install_assets(root: &Root, server: &Server, extra: &[&str]) -> (i32, String,
     install(root, server, &args)
 }
 
-/// The report's steps as (kind, outcome, detail).
-fn steps(report: &Value) -> Vec<(String, String, String)> {
-    report["steps"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no steps in {report}"))
-        .iter()
-        .map(|s| {
-            (
-                s["kind"].as_str().unwrap_or_default().to_string(),
-                s["outcome"].as_str().unwrap_or_default().to_string(),
-                s["detail"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
 /// Where `entry` is in `list`; fails naming the list when it is missing.
 fn position(list: &[String], entry: &str) -> usize {
     list.iter()

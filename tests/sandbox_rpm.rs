@@ -44,21 +44,6 @@ fn pubkeys(root: &Root) -> Vec<String> {
         .collect()
 }
 
-fn steps(report: &Value) -> Vec<(String, String, String)> {
-    report["steps"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no steps in {report}"))
-        .iter()
-        .map(|s| {
-            (
-                s["kind"].as_str().unwrap_or_default().to_string(),
-                s["outcome"].as_str().unwrap_or_default().to_string(),
-                s["detail"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
 /// Nothing of an install is left: only the el7 base in rpm's database, no
 /// repository file, key file, rpm key or receipt.
 fn assert_nothing_left(root: &Root) {

@@ -379,3 +379,19 @@ pub fn assert_no_secret(texts: &[&str]) {
         assert!(!t.contains(KEY_MATERIAL), "the key leaked:\n{t}");
     }
 }
+
+/// The report's steps as (kind, outcome, detail).
+pub fn steps(report: &Value) -> Vec<(String, String, String)> {
+    report["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no steps in {report}"))
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap_or_default().to_string(),
+                s["outcome"].as_str().unwrap_or_default().to_string(),
+                s["detail"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
