@@ -257,6 +257,10 @@ fn a_held_dpkg_lock_is_waited_for_then_exit_6() {
         err.contains("waiting for") && err.contains("lock-frontend"),
         "a visible wait naming the lock: {err}"
     );
+    assert!(
+        err.contains("after 3s (--lock-wait); run edgeup again once it is done"),
+        "the way out: {err}"
+    );
     assert!(took < Duration::from_secs(60), "bounded: {took:?}");
     assert_eq!(root.installed("moby-engine"), None);
 }

@@ -198,7 +198,7 @@ pub fn wait_while_locked(
         if waited >= limit {
             return Err(Error::Busy {
                 message: format!(
-                    "{} (pid {}) still holds {} after {}s; edgeup changed nothing",
+                    "{} (pid {}) still holds {} after {}s (--lock-wait); run edgeup again once it is done",
                     holder.name,
                     holder.pid,
                     holder.file,
