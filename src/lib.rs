@@ -22,6 +22,7 @@ pub mod output;
 pub mod plan;
 pub mod provisioning;
 pub mod receipt;
+pub mod repodata;
 pub mod report;
 pub mod resolve;
 pub mod settings;
