@@ -8,8 +8,10 @@
 //! every file with its size and sha256. Entries are sorted and carry fixed
 //! times, owners and modes, so the same inputs give a byte-identical bundle.
 //! Repository packages are found through the signed `InRelease` (checked with
-//! gpgv against the repository key) and the `Packages` index, so each one is
-//! downloaded against a known sha256.
+//! gpgv against the repository key) and the `Packages` index on the Debian
+//! family, and through `repodata/repomd.xml` (checked with gpgv against its
+//! detached `repomd.xml.asc`) and the `primary` index it names on the RPM
+//! family, so each one is downloaded against a known sha256.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -122,39 +124,37 @@ pub fn parse_release_sha256(text: &str) -> BTreeMap<String, (String, u64)> {
     out
 }
 
-/// Checks a clearsigned `InRelease` with gpgv against a binary keyring and
-/// returns its signed text.
-fn verify_inrelease(inrelease: &[u8], keyring: &[u8], url: &str) -> Result<String> {
+/// Runs gpgv against a binary keyring on `files` (written to a scratch
+/// directory under their names, passed in order): a clearsigned file alone,
+/// or a detached signature then the data it signs.
+fn gpgv(files: &[(&str, &[u8])], keyring: &[u8], url: &str) -> Result<()> {
     let dir = scratch_dir()?;
     let keyring_path = dir.path.join("keyring.gpg");
-    let signed = dir.path.join("InRelease");
     let io = |path: &Path, e: std::io::Error| Error::Io {
         action: "write",
         path: path.to_path_buf(),
         source: e,
     };
     std::fs::write(&keyring_path, keyring).map_err(|e| io(&keyring_path, e))?;
-    std::fs::write(&signed, inrelease).map_err(|e| io(&signed, e))?;
+    let mut args = vec!["--keyring".into(), keyring_path.into_os_string()];
+    for (name, bytes) in files {
+        let path = dir.path.join(name);
+        std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+        args.push(path.into_os_string());
+    }
     let gpgv = which::which("gpgv").map_err(|_| Error::Failed {
         context: "checking the repository's signature".into(),
-        detail: "gpgv is not installed here (apt-get install gpgv)".into(),
+        detail: "gpgv is not installed here (apt-get install gpgv, or yum install gnupg2)".into(),
     })?;
-    let out = duct::cmd(
-        gpgv,
-        [
-            "--keyring".as_ref(),
-            keyring_path.as_os_str(),
-            signed.as_os_str(),
-        ],
-    )
-    .stdout_capture()
-    .stderr_capture()
-    .unchecked()
-    .run()
-    .map_err(|e| Error::Failed {
-        context: "running gpgv".into(),
-        detail: e.to_string(),
-    })?;
+    let out = duct::cmd(gpgv, args)
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked()
+        .run()
+        .map_err(|e| Error::Failed {
+            context: "running gpgv".into(),
+            detail: e.to_string(),
+        })?;
     if !out.status.success() {
         return Err(Error::Integrity {
             message: format!(
@@ -167,6 +167,13 @@ fn verify_inrelease(inrelease: &[u8], keyring: &[u8], url: &str) -> Result<Strin
             fix: "pass the repository's real signing key with --repo-key".into(),
         });
     }
+    Ok(())
+}
+
+/// Checks a clearsigned `InRelease` with gpgv against a binary keyring and
+/// returns its signed text.
+fn verify_inrelease(inrelease: &[u8], keyring: &[u8], url: &str) -> Result<String> {
+    gpgv(&[("InRelease", inrelease)], keyring, url)?;
     let text = String::from_utf8_lossy(inrelease).into_owned();
     // The signed text sits between the header's blank line and the signature.
     let body = text
@@ -221,6 +228,79 @@ fn apt_repository(content: &str) -> Option<(String, String, String)> {
     }
 }
 
+/// The `baseurl=` of a yum `.repo` file, without its trailing slash.
+fn yum_baseurl(content: &str) -> Option<String> {
+    content.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("baseurl=")
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+    })
+}
+
+/// The packages of a yum repository for an rpm architecture (and noarch):
+/// `repodata/repomd.xml` checked against its detached signature
+/// `repomd.xml.asc` with gpgv, then the `primary` index it names, checked
+/// against the sha256 it gives.
+fn yum_index(
+    fetcher: &Fetcher,
+    base: &str,
+    keyring: &[u8],
+    rpm_arch: &str,
+) -> Result<Vec<IndexEntry>> {
+    let repomd_url = format!("{base}/repodata/repomd.xml");
+    let repomd = fetcher.fetch_bytes(&repomd_url)?;
+    let signature = fetcher.fetch_bytes(&format!("{repomd_url}.asc"))?;
+    gpgv(
+        &[("repomd.xml.asc", &signature), ("repomd.xml", &repomd)],
+        keyring,
+        &repomd_url,
+    )?;
+    let primary = crate::repodata::parse_repomd(&String::from_utf8_lossy(&repomd), &repomd_url)?;
+    let primary_url = format!("{base}/{}", primary.href);
+    let gzip = primary.href.ends_with(".xml.gz");
+    if !gzip && !primary.href.ends_with(".xml") {
+        let kind = primary.href.rsplit('.').next().unwrap_or_default();
+        return Err(Error::unsupported(
+            format!(
+                "{repomd_url} gives the primary index as {}, compressed as '{kind}'; edgeup reads gzip-compressed (.xml.gz) or plain primary indexes",
+                primary.href
+            ),
+            "bundle from a repository made with createrepo's default compression (gzip), or run createrepo_c with --general-compress-type=gz",
+        ));
+    }
+    let raw = fetcher.fetch_bytes(&primary_url)?;
+    if sha256_hex(&raw) != primary.sha256 {
+        return Err(Error::Integrity {
+            message: format!("{primary_url} does not match the sha256 its signed repomd.xml gives"),
+            fix: "the mirror is inconsistent or tampered with; try again later or another mirror"
+                .into(),
+        });
+    }
+    let text = if gzip {
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_string(&mut s)
+            .map_err(|e| Error::Failed {
+                context: format!("reading {primary_url}"),
+                detail: e.to_string(),
+            })?;
+        s
+    } else {
+        String::from_utf8_lossy(&raw).into_owned()
+    };
+    Ok(crate::repodata::parse_primary(&text, &primary_url)?
+        .into_iter()
+        .filter(|p| p.arch == rpm_arch || p.arch == "noarch")
+        .map(|p| IndexEntry {
+            package: p.name,
+            version: p.version,
+            filename: p.location,
+            sha256: p.sha256,
+            size: p.size,
+        })
+        .collect())
+}
+
 /// The files gathered so far, in a scratch directory.
 struct Collected<'a> {
     dir: &'a Path,
@@ -269,13 +349,13 @@ pub fn create(
     output: &Path,
 ) -> Result<Manifest> {
     let plan = plan::plan_for_platform(catalog, platform, request, options)?;
-    if plan.platform.family != "apt" && plan.platform.family != "windows" {
+    if !["apt", "rpm", "windows"].contains(&plan.platform.family.as_str()) {
         return Err(Error::unsupported(
             format!(
-                "offline bundles are made for the Debian family; {} is {}",
+                "offline bundles are made for the Debian and RPM families and Windows; {} is {}",
                 plan.platform.id, plan.platform.family
             ),
-            "bundle a Debian-family platform (edgeup releases lists them)",
+            "bundle a Debian-family, CentOS/RHEL 7 or Windows platform (edgeup releases lists them)",
         ));
     }
     let dir = scratch_dir()?;
@@ -321,7 +401,12 @@ pub fn create(
                     role: "key".into(),
                     package: None,
                 });
-                if let Some((url, suite, component)) = apt_repository(content) {
+                if let Some(url) = yum_baseurl(content) {
+                    let rpm_arch = crate::catalog::Arch::from_debian_name(&arch)
+                        .map(|a| catalog.arch_info(a).rpm.clone())
+                        .unwrap_or_else(|| arch.clone());
+                    index = Some((url.clone(), yum_index(fetcher, &url, &binary, &rpm_arch)?));
+                } else if let Some((url, suite, component)) = apt_repository(content) {
                     index = Some((url, Vec::new()));
                     let (base, entries) = index.as_mut().unwrap();
                     let inrelease_url = format!("{base}/dists/{suite}/InRelease");
@@ -382,7 +467,13 @@ pub fn create(
                 })?;
                 let chosen = choose(entries, packages)?;
                 for entry in chosen {
-                    let url = format!("{base}/{}", entry.filename);
+                    let url = if entry.filename.starts_with("http://")
+                        || entry.filename.starts_with("https://")
+                    {
+                        entry.filename.clone()
+                    } else {
+                        format!("{base}/{}", entry.filename)
+                    };
                     collected.fetch(
                         &url,
                         transaction,

@@ -660,6 +660,7 @@ impl Run<'_> {
             &targets,
             downgrade,
             &repository,
+            self.request.offline,
         )?;
         self.changed = true;
         for pin in pins {
@@ -1026,6 +1027,7 @@ impl Run<'_> {
                 &targets,
                 downgrade,
                 self.repository_url.as_deref().unwrap_or_default(),
+                self.request.offline,
             ) {
                 Ok(()) => restored.push(format!("reinstalled {}", targets.join(", "))),
                 Err(e) => restored.push(format!("could not reinstall {}: {e}", targets.join(", "))),

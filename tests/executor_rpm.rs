@@ -134,7 +134,8 @@ impl System for Fake {
                             .collect::<String>())
                     }
                 }
-                ["install" | "downgrade", targets @ ..] => {
+                ["install" | "downgrade", targets @ ..]
+                | ["--disablerepo=*", "install" | "downgrade", targets @ ..] => {
                     for t in targets {
                         let (name, version) = name_version(t);
                         if self.fail_pre_of.as_deref() == Some(name.as_str()) {
@@ -334,6 +335,15 @@ fn run(
     plan: &Plan,
     p: Option<&Provisioning>,
 ) -> edgeup::Result<install::InstallReport> {
+    run_with(sys, plan, p, false)
+}
+
+fn run_with(
+    sys: &Fake,
+    plan: &Plan,
+    p: Option<&Provisioning>,
+    offline: bool,
+) -> edgeup::Result<install::InstallReport> {
     let options = options();
     install::install(
         sys,
@@ -347,7 +357,7 @@ fn run(
             lock_wait: Duration::from_secs(1),
             verify: true,
             verify_wait: None,
-            offline: false,
+            offline,
         },
     )
 }
@@ -628,5 +638,85 @@ fn forced_image_installs_run_dpkg_or_rpm_alone() {
             .iter()
             .any(|c| c.starts_with("yum") || c.starts_with("dnf")),
         "no repository front end on an image"
+    );
+}
+
+/// `install --offline` of an el7 bundle: no repository, no key, no
+/// metadata; both transactions from the bundle's files with yum reading no
+/// repository at all, the engine first.
+#[test]
+fn an_offline_install_reads_no_repository() {
+    use edgeup::bundle::{BundleFile, FORMAT, Manifest};
+    let file = |path: &str, role: &str, package: &str| BundleFile {
+        path: format!("packages/{path}"),
+        size: 7,
+        sha256: "0".repeat(64),
+        role: role.into(),
+        package: Some(package.into()),
+    };
+    let manifest = Manifest {
+        format: FORMAT,
+        edgeup_version: "test".into(),
+        platform: "centos-7-amd64".into(),
+        release: "1.0.9".into(),
+        requested: "1.0.9".into(),
+        files: vec![
+            file("iotedge-1.0.9.2-1.el7.x86_64.rpm", "iotedge", "iotedge"),
+            file(
+                "libiothsm-std_1.0.9.2-1.el7.x86_64.rpm",
+                "iotedge",
+                "libiothsm-std",
+            ),
+            file("moby-cli-3.0.6+azure-0.x86_64.rpm", "engine", "moby-cli"),
+            file(
+                "moby-engine-3.0.6+azure-0.x86_64.rpm",
+                "engine",
+                "moby-engine",
+            ),
+        ],
+    };
+    let dir = Path::new("/var/cache/edgeup/offline");
+    let plan =
+        edgeup::bundle::offline_plan(plan_for("centos-7-amd64", "1.0.9"), &manifest, dir).unwrap();
+    let sys = Fake::new("yum");
+    let report = run_with(&sys, &plan, Some(&provisioning()), true).unwrap();
+    assert!(report.changed);
+    let commands = sys.commands();
+    let yum: Vec<&String> = commands
+        .iter()
+        .filter(|c| c.starts_with("yum -y"))
+        .collect();
+    assert_eq!(
+        yum,
+        [
+            &format!(
+                "{YUM} --disablerepo=* install {d}/moby-engine-3.0.6+azure-0.x86_64.rpm {d}/moby-cli-3.0.6+azure-0.x86_64.rpm",
+                d = "/var/cache/edgeup/offline/packages"
+            ),
+            &format!(
+                "{YUM} --disablerepo=* install {d}/libiothsm-std_1.0.9.2-1.el7.x86_64.rpm {d}/iotedge-1.0.9.2-1.el7.x86_64.rpm",
+                d = "/var/cache/edgeup/offline/packages"
+            ),
+        ],
+        "{commands:#?}"
+    );
+    assert!(
+        !commands.iter().any(|c| c.contains("--import")),
+        "no key: {commands:#?}"
+    );
+    assert!(sys.file("/etc/yum.repos.d/microsoft-prod.repo").is_none());
+    assert_eq!(
+        sys.installed.borrow().get("iotedge").map(String::as_str),
+        Some("1.0.9.2-1.el7")
+    );
+    // A bundle without the engine's files is refused before any change.
+    let mut partial = manifest.clone();
+    partial.files.retain(|f| f.role != "engine");
+    let err = edgeup::bundle::offline_plan(plan_for("centos-7-amd64", "1.0.9"), &partial, dir)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no moby-engine for the 'engine' step"),
+        "{err}"
     );
 }

@@ -505,3 +505,239 @@ fn yocto_with_rpm_forced_installs_the_el7_assets_with_rpm() {
         "the image's engine stays"
     );
 }
+
+/// `edgeup bundle` of centos-7-amd64 1.0.9 on the host against a server;
+/// the exit code, stdout and stderr.
+fn bundle_el7(mirror: &str, assets: &str, output: &std::path::Path) -> (i32, String, String) {
+    let key = format!("{mirror}/keys/microsoft.asc");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("edgeup"))
+        .args([
+            "bundle",
+            "--json",
+            "--platform",
+            "centos-7-amd64",
+            "--version",
+            "1.0.9",
+            "--mirror",
+            mirror,
+            "--repo-key",
+            &key,
+            "--assets-url",
+            assets,
+            "-o",
+        ])
+        .arg(output)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn an_el7_offline_bundle_is_reproducible_and_installs_with_the_server_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("a.tar"), dir.path().join("b.tar"));
+    let root = Root::new_rpm("r-offline", "centos-7");
+    {
+        let server = Server::start_rpm();
+        let (code, out, err) = bundle_el7(&server.url(), &server.assets_url(), &first);
+        assert_eq!(code, 0, "{out}\n{err}");
+        let manifest = json(&out);
+        let (code, _, err) = bundle_el7(&server.url(), &server.assets_url(), &second);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            std::fs::read(&first).unwrap(),
+            std::fs::read(&second).unwrap(),
+            "byte-identical bundles"
+        );
+        assert_eq!(manifest["platform"], "centos-7-amd64");
+        assert_eq!(manifest["release"], "1.0.9");
+        let files: Vec<(String, String)> = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["role"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let want = [
+            ("keys/microsoft.asc", "key"),
+            ("packages/iotedge-1.0.9.2-1.el7.x86_64.rpm", "iotedge"),
+            ("packages/libiothsm-std_1.0.9.2-1.el7.x86_64.rpm", "iotedge"),
+            ("packages/moby-cli-3.0.6+azure-0.x86_64.rpm", "engine"),
+            ("packages/moby-engine-3.0.6+azure-0.x86_64.rpm", "engine"),
+        ];
+        assert_eq!(
+            files,
+            want.map(|(p, r)| (p.to_string(), r.to_string())),
+            "the x86_64 packages at the pinned versions, nothing else"
+        );
+        // Each repository package is the one the signed metadata names.
+        for (path, _) in &files[3..] {
+            let name = path.trim_start_matches("packages/");
+            let served = walk(&repo_rpm().join("centos/7/prod"))
+                .into_iter()
+                .find(|p| p.file_name().unwrap() == name)
+                .unwrap_or_else(|| panic!("{name} is not in the stand-in"));
+            let entry = manifest["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["path"] == path.as_str())
+                .unwrap();
+            assert_eq!(
+                entry["size"].as_u64().unwrap(),
+                std::fs::metadata(&served).unwrap().len()
+            );
+        }
+    } // the server stops here: the install below has no repository to reach
+    std::fs::write(
+        root.path("/root/bundle.tar"),
+        std::fs::read(&first).unwrap(),
+    )
+    .unwrap();
+    root.write("/root/device.conn", CS);
+    let (code, out, err) = root.run(&[
+        "edgeup",
+        "install",
+        "-y",
+        "--json",
+        "--offline",
+        "/root/bundle.tar",
+        "--connection-string-file",
+        "/root/device.conn",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_no_secret(&[&out, &err]);
+    let report = json(&out);
+    assert_eq!(report["platform"], "centos-7-amd64");
+    assert_eq!(report["verify"]["ok"], true, "{}", report["verify"]);
+    let all = root.rpm_all();
+    for want in [
+        "moby-engine-3.0.6+azure-0.x86_64",
+        "moby-cli-3.0.6+azure-0.x86_64",
+        "libiothsm-std-1.0.9.2-1.el7.x86_64",
+        "iotedge-1.0.9.2-1.el7.x86_64",
+    ] {
+        assert!(all.iter().any(|p| p == want), "{want} not in {all:?}");
+    }
+    let steps = steps(&report);
+    let kinds: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "install_packages",
+            "install_packages",
+            "write_config",
+            "service",
+            "verify"
+        ],
+        "offline: no repository step"
+    );
+    assert_eq!(
+        steps[0].2,
+        "/var/cache/edgeup/offline/packages/moby-engine-3.0.6+azure-0.x86_64.rpm /var/cache/edgeup/offline/packages/moby-cli-3.0.6+azure-0.x86_64.rpm",
+        "the engine from the bundle's files"
+    );
+    // The engine in its own transaction, before IoT Edge.
+    let log = root.read("/var/log/dnf.rpm.log").unwrap();
+    let at = |what: &str| {
+        log.find(what)
+            .unwrap_or_else(|| panic!("{what} not in dnf's log:\n{log}"))
+    };
+    assert!(at("moby-engine-3.0.6") < at("iotedge-1.0.9.2"), "{log}");
+    // dnf read no repository: every one disabled on its command lines.
+    let commands: Vec<String> = root
+        .read("/var/log/dnf.log")
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("Command: dnf") && l.contains(" install "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert!(
+        commands.iter().all(|c| c.contains("--disablerepo=*")),
+        "{commands:?}"
+    );
+    assert!(
+        root.read("/etc/yum.repos.d/microsoft-prod.repo").is_none(),
+        "offline: no repository"
+    );
+    assert!(root.read("/etc/iotedge/config.yaml").unwrap().contains(CS));
+    let receipt = json(&root.read("/var/lib/edgeup/receipt.json").unwrap());
+    assert_eq!(receipt["package_tool"], "dnf", "{receipt}");
+    assert_eq!(receipt["release"], "1.0.9", "{receipt}");
+    assert_eq!(receipt["versions"]["daemon"], "1.0.9.2", "{receipt}");
+    assert!(
+        receipt.get("rpm_keys").is_none(),
+        "offline: no key imported: {receipt}"
+    );
+    assert!(pubkeys(&root).is_empty());
+    let by_edgeup: Vec<&str> = receipt["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["installed_by_edgeup"] == true)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        by_edgeup.len(),
+        4,
+        "moby-engine, moby-cli, libiothsm-std, iotedge: {receipt}"
+    );
+}
+
+/// Every file under a directory.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+#[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
+fn a_repomd_that_does_not_match_its_signature_makes_no_bundle() {
+    // A copy of the stand-in whose repomd.xml changed after it was signed.
+    let copy = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(repo_rpm().join("keys"))
+        .arg(repo_rpm().join("centos"))
+        .arg(repo_rpm().join("releases"))
+        .arg(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let repomd = copy.path().join("centos/7/prod/repodata/repomd.xml");
+    let text = std::fs::read_to_string(&repomd).unwrap();
+    std::fs::write(&repomd, text.replace("<revision>", "<revision>1")).unwrap();
+    let server = Server::start_in(copy.path());
+    let out_dir = tempfile::tempdir().unwrap();
+    let output = out_dir.path().join("bundle.tar");
+    let (code, out, err) = bundle_el7(&server.url(), &server.assets_url(), &output);
+    assert_eq!(code, 8, "{out}\n{err}");
+    assert!(
+        err.contains("centos/7/prod/repodata/repomd.xml is not signed by the repository key"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(out_dir.path()).unwrap().count(),
+        0,
+        "no bundle, not even a partial one"
+    );
+}

@@ -130,6 +130,7 @@ impl Backend {
 
     /// Installs targets (pins or local files) in one transaction.
     /// `downgrade`: a package moves down (yum needs its own command for that).
+    /// `offline`: yum/dnf with every repository disabled (no network).
     pub fn install(
         &self,
         sys: &dyn System,
@@ -137,12 +138,19 @@ impl Backend {
         targets: &[String],
         downgrade: bool,
         repository_url: &str,
+        offline: bool,
     ) -> Result<()> {
         match self {
             Backend::Apt => apt::install(sys, purpose, targets),
-            Backend::Yum { frontend, .. } => {
-                rpm::install(sys, *frontend, purpose, targets, downgrade, repository_url)
-            }
+            Backend::Yum { frontend, .. } => rpm::install(
+                sys,
+                *frontend,
+                purpose,
+                targets,
+                downgrade,
+                repository_url,
+                offline,
+            ),
             Backend::Dpkg => apt::dpkg_install_files(sys, purpose, targets),
             Backend::Rpm => rpm::rpm_install_files(sys, purpose, targets),
         }

@@ -329,7 +329,9 @@ fn check_scriptlets(out: CommandOutput, cmd: &CommandSpec) -> Result<()> {
 
 /// Installs in one transaction: repository packages pinned as
 /// `name-version` or local `.rpm` files; `downgrade` when a package moves
-/// down (yum's `install` never downgrades).
+/// down (yum's `install` never downgrades). `offline`: every repository
+/// disabled, so that yum/dnf read no metadata and reach no network (the
+/// local files' dependencies must be installed already).
 pub fn install(
     sys: &dyn System,
     frontend: Frontend,
@@ -337,8 +339,13 @@ pub fn install(
     targets: &[String],
     downgrade: bool,
     repository_url: &str,
+    offline: bool,
 ) -> Result<()> {
-    let cmd = frontend_command(sys, frontend, purpose.to_string())
+    let mut cmd = frontend_command(sys, frontend, purpose.to_string());
+    if offline {
+        cmd = cmd.args(["--disablerepo=*"]);
+    }
+    let cmd = cmd
         .args([if downgrade { "downgrade" } else { "install" }])
         .args(targets.iter().cloned());
     let out = sys.run(&cmd)?;

@@ -107,7 +107,8 @@ impl Server {
         Server::start_in(repo_rpm())
     }
 
-    fn start_in(repo: &Path) -> Server {
+    /// Serves any directory (a tampered copy of the stand-in, say).
+    pub fn start_in(repo: &Path) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let portfile = dir.path().join("port");
         let child = Command::new(project().join("scripts/sandbox/serve.sh"))
