@@ -59,6 +59,21 @@ fn assert_nothing_left(root: &Root) {
     assert!(root.read("/var/lib/edgeup/receipt.json").is_none());
 }
 
+/// The packages of IoT Edge 1.0.9 (daemon 1.0.9.2) as rpm has them: the
+/// engine from the repository, IoT Edge from the el7 assets, x86_64 (rpm's
+/// name for amd64).
+fn assert_el7_1092_installed(root: &Root) {
+    let all = root.rpm_all();
+    for want in [
+        "moby-engine-3.0.6+azure-0.x86_64",
+        "moby-cli-3.0.6+azure-0.x86_64",
+        "libiothsm-std-1.0.9.2-1.el7.x86_64",
+        "iotedge-1.0.9.2-1.el7.x86_64",
+    ] {
+        assert!(all.iter().any(|p| p == want), "{want} not in {all:?}");
+    }
+}
+
 #[test]
 #[ignore = "needs root and the sandbox tools; ci/test.sh runs it"]
 fn centos_7_install_rerun_downgrade_and_uninstall() {
@@ -101,17 +116,7 @@ fn centos_7_install_rerun_downgrade_and_uninstall() {
     let keys = pubkeys(&root);
     assert_eq!(keys.len(), 1, "{keys:?}");
 
-    // The packages, as rpm has them: the engine from the repository, IoT
-    // Edge from the el7 assets, x86_64 (rpm's name for amd64).
-    let all = root.rpm_all();
-    for want in [
-        "moby-engine-3.0.6+azure-0.x86_64",
-        "moby-cli-3.0.6+azure-0.x86_64",
-        "libiothsm-std-1.0.9.2-1.el7.x86_64",
-        "iotedge-1.0.9.2-1.el7.x86_64",
-    ] {
-        assert!(all.iter().any(|p| p == want), "{want} not in {all:?}");
-    }
+    assert_el7_1092_installed(&root);
     let steps = steps(&report);
     let kinds: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
     assert_eq!(
@@ -599,36 +604,12 @@ fn an_el7_offline_bundle_is_reproducible_and_installs_with_the_server_gone() {
             );
         }
     } // the server stops here: the install below has no repository to reach
-    std::fs::write(
-        root.path("/root/bundle.tar"),
-        std::fs::read(&first).unwrap(),
-    )
-    .unwrap();
-    root.write("/root/device.conn", CS);
-    let (code, out, err) = root.run(&[
-        "edgeup",
-        "install",
-        "-y",
-        "--json",
-        "--offline",
-        "/root/bundle.tar",
-        "--connection-string-file",
-        "/root/device.conn",
-    ]);
+    let (code, out, err) = root.install_offline(&std::fs::read(&first).unwrap());
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_no_secret(&[&out, &err]);
     let report = json(&out);
     assert_eq!(report["platform"], "centos-7-amd64");
     assert_eq!(report["verify"]["ok"], true, "{}", report["verify"]);
-    let all = root.rpm_all();
-    for want in [
-        "moby-engine-3.0.6+azure-0.x86_64",
-        "moby-cli-3.0.6+azure-0.x86_64",
-        "libiothsm-std-1.0.9.2-1.el7.x86_64",
-        "iotedge-1.0.9.2-1.el7.x86_64",
-    ] {
-        assert!(all.iter().any(|p| p == want), "{want} not in {all:?}");
-    }
+    assert_el7_1092_installed(&root);
     let steps = steps(&report);
     let kinds: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
     assert_eq!(

@@ -256,6 +256,26 @@ impl Root {
     }
 
     /// Runs a command inside; returns (exit code, stdout, stderr).
+    /// Copies a bundle into the root and runs `edgeup install --offline`
+    /// from it with the sandbox's connection string; checks that no secret
+    /// was printed.
+    pub fn install_offline(&self, bundle: &[u8]) -> (i32, String, String) {
+        std::fs::write(self.path("/root/bundle.tar"), bundle).unwrap();
+        self.write("/root/device.conn", CS);
+        let (code, out, err) = self.run(&[
+            "edgeup",
+            "install",
+            "-y",
+            "--json",
+            "--offline",
+            "/root/bundle.tar",
+            "--connection-string-file",
+            "/root/device.conn",
+        ]);
+        assert_no_secret(&[&out, &err]);
+        (code, out, err)
+    }
+
     pub fn run(&self, cmd: &[&str]) -> (i32, String, String) {
         let mut args = vec!["run", self.name.as_str(), "--"];
         args.extend_from_slice(cmd);
