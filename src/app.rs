@@ -25,15 +25,36 @@ use crate::verify::{self, VerifyOptions};
 
 /// Runs edgeup with these arguments and returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> std::process::ExitCode {
-    let matches = match Cli::command().try_get_matches_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let matches = match Cli::command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
-            return std::process::ExitCode::from(if e.use_stderr() {
-                ExitCode::BadInput.code()
-            } else {
-                ExitCode::Ok.code()
-            });
+            if !e.use_stderr() {
+                return std::process::ExitCode::from(ExitCode::Ok.code()); // --help, --version
+            }
+            // A fleet tool that asked for --json gets the error document for
+            // a usage error too (an unknown flag, a missing value).
+            if json_in_raw_args(&args) {
+                let rendered = e.render().to_string();
+                let message = rendered
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ")
+                    .to_string();
+                let json_ui = Ui::new(&OutputSettings {
+                    verbosity: Verbosity::Quiet,
+                    color: crate::cli::ColorChoice::Never,
+                    json: true,
+                    log_json: false,
+                });
+                json_ui.error_json(&Error::Usage {
+                    message,
+                    fix: "see `edgeup --help` and `edgeup <command> --help`".into(),
+                });
+            }
+            return std::process::ExitCode::from(ExitCode::BadInput.code());
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
@@ -656,4 +677,17 @@ fn require_root() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the raw arguments (before any `--`) or EDGEUP_JSON ask for JSON,
+/// for errors found before the arguments could be parsed.
+fn json_in_raw_args(args: &[OsString]) -> bool {
+    let flag = args
+        .iter()
+        .skip(1)
+        .take_while(|a| a.as_os_str() != "--")
+        .any(|a| a.as_os_str() == "--json");
+    let env = std::env::var("EDGEUP_JSON")
+        .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+    flag || env
 }

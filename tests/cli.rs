@@ -570,6 +570,39 @@ fn image_built_systems_are_refused_with_their_build_time_route() {
 }
 
 #[test]
+fn usage_errors_are_a_json_document_when_json_is_asked_for() {
+    // An unknown flag is found before any setting is read: with --json (or
+    // EDGEUP_JSON) the error is still the one document on stdout.
+    for cmd in [
+        edgeup().args(["install", "--json", "--no-such-flag"]),
+        edgeup()
+            .args(["install", "--no-such-flag"])
+            .env("EDGEUP_JSON", "1"),
+    ] {
+        let (doc, stderr) = run(cmd, 2);
+        assert_eq!(doc["error"]["exit_code"], 2, "{stderr}");
+        assert_eq!(doc["error"]["retryable"], false);
+        assert!(
+            doc["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("'--no-such-flag'"),
+            "{doc}"
+        );
+        assert!(stderr.contains("unexpected argument"), "{stderr}");
+    }
+    // Without it, stdout stays empty; help is not an error.
+    let (doc, _) = run(edgeup().args(["install", "--no-such-flag"]), 2);
+    assert_eq!(doc, Value::Null);
+    let out = edgeup()
+        .args(["install", "--json", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\"error\""));
+}
+
+#[test]
 fn errors_before_the_run_are_a_json_document_too() {
     // Settings are refused before the run starts (a key that is not base64,
     // an unknown key in the config file): with --json (or EDGEUP_JSON) the
