@@ -6,18 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\n== %s\n' "$*"; }
+# shellcheck source=SCRIPTDIR/../scripts/debian-packages.sh
+source scripts/debian-packages.sh
 
 say "packages and toolchain"
 # Debian packages the build and the tests need (mingw: ring's C code for the
 # Windows build; musl-tools: the static binary the sandbox roots run).
-need=()
-for pkg in gcc-mingw-w64-x86-64 musl-tools; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
-done
-if ((${#need[@]})); then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+ensure_debian_packages gcc-mingw-w64-x86-64 musl-tools
 for target in x86_64-pc-windows-gnu x86_64-unknown-linux-musl; do
     rustup target list --installed | grep -qx "$target" || rustup target add "$target"
 done
@@ -52,14 +47,7 @@ say "sandbox platforms: Debian 9/10 from release assets, Raspbian Buster on a re
 # The armhf edgeup is a glibc build linked by zig against glibc 2.17's symbol
 # versions (cargo zigbuild, as scripts/build-release.sh does for the release
 # binary); zig also compiles ring's C code.
-need=()
-for pkg in binutils-arm-linux-gnueabihf python3-venv; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
-done
-if ((${#need[@]})); then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+ensure_debian_packages binutils-arm-linux-gnueabihf python3-venv
 rustup target list --installed | grep -qx armv7-unknown-linux-gnueabihf ||
     rustup target add armv7-unknown-linux-gnueabihf
 # shellcheck source=SCRIPTDIR/../scripts/zig-toolchain.sh
@@ -99,7 +87,7 @@ EDGEUP_SANDBOX_BIN=target/x86_64-unknown-linux-musl/debug/edgeup \
 say "one-line installer: installers/install.sh under dash and BusyBox, and in sandbox roots"
 # Uses the static amd64 and the armhf debug builds made above.
 shellcheck -s sh installers/install.sh
-shellcheck tests/installer/*.sh scripts/zig-toolchain.sh
+shellcheck tests/installer/*.sh scripts/zig-toolchain.sh scripts/debian-packages.sh
 tests/installer/test-install-sh.sh
 
 say "fleet recipes: cloud-init user-data and the Ansible role, in sandbox roots"
@@ -110,14 +98,7 @@ EDGEUP_TEST_BIN=target/x86_64-unknown-linux-musl/debug/edgeup tests/fleet/test-c
 EDGEUP_TEST_BIN=target/x86_64-unknown-linux-musl/debug/edgeup tests/fleet/test-ansible.sh
 
 say "Windows: the cross-built edgeup.exe under wine (detect, plan, refusals)"
-need=()
-for pkg in wine wine64; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
-done
-if ((${#need[@]})); then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+ensure_debian_packages wine wine64
 cargo build --locked --target x86_64-pc-windows-gnu
 shellcheck tests/windows/wine-checks.sh
 tests/windows/wine-checks.sh target/x86_64-pc-windows-gnu/debug/edgeup.exe

@@ -63,19 +63,8 @@ die() {
     exit 1
 }
 
-# Installs the Debian packages given that are not installed yet.
-ensure_packages() {
-    local p status missing=()
-    for p in "$@"; do
-        status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-        [[ $status == installed ]] || missing+=("$p")
-    done
-    ((${#missing[@]} == 0)) && return 0
-    ((EUID == 0)) || die "must run as root to install: ${missing[*]}"
-    echo "installing ${missing[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+# shellcheck source=SCRIPTDIR/debian-packages.sh
+source scripts/debian-packages.sh
 
 # seconds START END: END - START of two $EPOCHREALTIME values, 3 decimals.
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
@@ -109,7 +98,7 @@ cpu_seconds() {
     awk -v s="$stat" -v hz="$(getconf CLK_TCK)" 'BEGIN { split(s, f, " "); printf "%.3f", (f[12] + f[13]) / hz }'
 }
 
-ensure_packages time curl python3
+ensure_debian_packages time curl python3
 
 # --- The machine -------------------------------------------------------------
 cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -370,7 +359,7 @@ for step in json.load(open(sys.argv[1]))["steps"]:
     # The padded repository: made once, cached (make-repo.sh needs the sandbox tools).
     if [[ ! -e $repo/.edgeup-sandbox-repo || $(cat "$repo.pads" 2>/dev/null) != "${spec[*]}" ]]; then
         for v in dpkg-deb apt-ftparchive gpg; do
-            command -v "$v" >/dev/null || ensure_packages dpkg-dev apt-utils gnupg
+            command -v "$v" >/dev/null || ensure_debian_packages dpkg-dev apt-utils gnupg
         done
         start=$EPOCHREALTIME
         rm -f "$repo.pads"

@@ -4,6 +4,9 @@
 # roots with python3 and curl, and PASS/FAIL bookkeeping. The caller sets
 # `set -euo pipefail` and is in the repository root.
 
+# shellcheck source=scripts/debian-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/debian-packages.sh"
+
 FLEET_INCLUDE=python3,curl # the base-root variant: Ansible needs python3, the one-liner curl
 fleet_roots=()
 fleet_server=

@@ -44,10 +44,7 @@ fi
 ANSIBLE_PIN=(ansible==9.13.0 ansible-core==2.16.19)
 venv=$repo/.sandbox-cache/ansible-venv
 
-if ! dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "ok installed"; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-fi
+ensure_debian_packages python3-venv
 fleet_prepare test-ansible
 mkdir -p "$repo/.sandbox-cache"
 (

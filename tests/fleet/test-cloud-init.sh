@@ -30,10 +30,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.."
 
-if ! dpkg-query -W -f='${Status}' cloud-init 2>/dev/null | grep -q "ok installed"; then
+if [[ -n $(missing_debian_packages cloud-init) ]]; then
     [[ -e /etc/cloud/cloud-init.disabled ]] && disabled_before=1 || disabled_before=
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cloud-init >/dev/null
+    ensure_debian_packages cloud-init
     # Installed only for `cloud-init schema` and its Python modules: keep it
     # from configuring this machine at the next boot.
     [[ -n $disabled_before ]] || touch /etc/cloud/cloud-init.disabled

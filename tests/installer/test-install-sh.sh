@@ -35,14 +35,9 @@ fi
 while read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(EDGEUP_|(http|https|all|no)_proxy$|(HTTP|HTTPS|ALL|NO)_PROXY$)' || true)
 
 # --- prerequisites ------------------------------------------------------------
-need=()
-for pkg in dash busybox-static curl python3; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
-done
-if ((${#need[@]})); then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# shellcheck source=scripts/debian-packages.sh
+source scripts/debian-packages.sh
+ensure_debian_packages dash busybox-static curl python3
 scripts/sandbox/deps.sh >/dev/null
 
 bin=${EDGEUP_TEST_BIN:-target/x86_64-unknown-linux-musl/debug/edgeup}
