@@ -19,11 +19,9 @@ case ${1:-} in
     *) echo "deps.sh: unknown argument: $1 (usage: deps.sh [--rpm])" >&2; exit 2 ;;
 esac
 
-missing=()
-for p in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [[ $status == installed ]] || missing+=("$p")
-done
+# shellcheck source=../debian-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../debian-packages.sh"
+mapfile -t missing < <(missing_debian_packages "${packages[@]}")
 
 if ((${#missing[@]} == 0)); then
     echo "deps.sh: all ${#packages[@]} packages already installed"
