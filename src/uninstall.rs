@@ -55,26 +55,31 @@ fn simulated_removals(sys: &dyn System, packages: &[String], purge: bool) -> Res
         .collect())
 }
 
-/// Removes the IoT Edge runtime containers when an engine answers.
-fn remove_runtime_containers(sys: &dyn System, report: &mut UninstallReport) -> Result<()> {
-    let ps = CommandSpec::new(
-        "listing the IoT Edge containers",
-        "docker",
-        &[
-            "ps",
-            "-a",
-            "--filter",
-            "label=net.azure-devices.edge.owner=Microsoft.Azure.Devices.Edge.Agent",
-            "--format",
-            "{{.Names}}",
-        ],
-    );
+/// Removes the IoT Edge runtime containers when an engine answers, edgeAgent
+/// first so it cannot restart the others. `docker` and `host_args` name the
+/// engine (`docker`, or the IoT Edge Moby's own CLI and pipe on Windows);
+/// `silent` is the note when it does not answer.
+fn remove_runtime_containers(
+    sys: &dyn System,
+    report: &mut UninstallReport,
+    docker: &str,
+    host_args: &[&str],
+    silent: &str,
+) -> Result<()> {
+    let mut args = host_args.to_vec();
+    args.extend([
+        "ps",
+        "-a",
+        "--filter",
+        "label=net.azure-devices.edge.owner=Microsoft.Azure.Devices.Edge.Agent",
+        "--format",
+        "{{.Names}}",
+    ]);
+    let ps = CommandSpec::new("listing the IoT Edge containers", docker, &args);
     let listed = match sys.run(&ps) {
         Ok(out) if out.success() => out.stdout,
         _ => {
-            report.notes.push(
-                "no container engine answered, so no IoT Edge containers were removed".into(),
-            );
+            report.notes.push(silent.into());
             return Ok(());
         }
     };
@@ -84,14 +89,11 @@ fn remove_runtime_containers(sys: &dyn System, report: &mut UninstallReport) -> 
         .filter(|n| !n.is_empty())
         .map(String::from)
         .collect();
-    // edgeAgent first, so it cannot restart the others.
     names.sort_by_key(|n| (n != "edgeAgent", n.clone()));
     for name in names {
-        let rm = CommandSpec::new(
-            format!("removing the {name} container"),
-            "docker",
-            &["rm", "-f", &name],
-        );
+        let mut args = host_args.to_vec();
+        args.extend(["rm", "-f", &name]);
+        let rm = CommandSpec::new(format!("removing the {name} container"), docker, &args);
         sys.run(&rm)?.check(&rm)?;
         report.removed_containers.push(name);
     }
@@ -159,7 +161,13 @@ pub fn uninstall(sys: &dyn System, options: UninstallOptions) -> Result<Uninstal
                 fix,
             ));
         }
-        remove_runtime_containers(sys, &mut report)?;
+        remove_runtime_containers(
+            sys,
+            &mut report,
+            "docker",
+            &[],
+            "no container engine answered, so no IoT Edge containers were removed",
+        )?;
         backend.remove(sys, "removing IoT Edge", &targets, options.purge)?;
         report.removed_packages = targets;
         if backend.is_rpm() {
@@ -272,45 +280,13 @@ fn uninstall_windows(sys: &dyn System, options: UninstallOptions) -> Result<Unin
         "stopping the IoT Edge daemon",
         &ps::stop_services(&["iotedge"]),
     )?;
-    // The runtime's containers, edgeAgent first so it cannot restart the others.
-    let ps_cmd = CommandSpec::new(
-        "listing the IoT Edge containers",
+    remove_runtime_containers(
+        sys,
+        &mut report,
         WINDOWS_DOCKER,
-        &[
-            "-H",
-            WINDOWS_DOCKER_HOST,
-            "ps",
-            "-a",
-            "--filter",
-            "label=net.azure-devices.edge.owner=Microsoft.Azure.Devices.Edge.Agent",
-            "--format",
-            "{{.Names}}",
-        ],
-    );
-    match sys.run(&ps_cmd) {
-        Ok(out) if out.success() => {
-            let mut names: Vec<String> = out
-                .stdout
-                .lines()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(String::from)
-                .collect();
-            names.sort_by_key(|n| (n != "edgeAgent", n.clone()));
-            for name in names {
-                let rm = CommandSpec::new(
-                    format!("removing the {name} container"),
-                    WINDOWS_DOCKER,
-                    &["-H", WINDOWS_DOCKER_HOST, "rm", "-f", &name],
-                );
-                sys.run(&rm)?.check(&rm)?;
-                report.removed_containers.push(name);
-            }
-        }
-        _ => report
-            .notes
-            .push("the IoT Edge Moby engine did not answer, so no containers were removed".into()),
-    }
+        &["-H", WINDOWS_DOCKER_HOST],
+        "the IoT Edge Moby engine did not answer, so no containers were removed",
+    )?;
     run_ps(
         "stopping the IoT Edge engine",
         &ps::stop_services(&["iotedge-moby"]),

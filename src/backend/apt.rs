@@ -101,13 +101,7 @@ pub fn update(sys: &dyn System, repository_url: &str) -> Result<()> {
         })
         .collect();
     if !signature.is_empty() {
-        return Err(Error::Integrity {
-            message: format!(
-                "the repository {repository_url} could not be verified with the key edgeup installed: {}",
-                signature.join(" | ")
-            ),
-            fix: "pass the repository's real signing key with --repo-key (the default is <mirror>/keys/microsoft.asc)".into(),
-        });
+        return Err(super::unverified_repository(repository_url, &signature));
     }
     let unreachable: Vec<&str> = relevant
         .iter()

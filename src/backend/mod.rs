@@ -188,6 +188,18 @@ impl Backend {
     }
 }
 
+/// The error for a repository whose metadata the installed key does not
+/// verify, with the package manager's own lines about it.
+fn unverified_repository(repository_url: &str, lines: &[&str]) -> Error {
+    Error::Integrity {
+        message: format!(
+            "the repository {repository_url} could not be verified with the key edgeup installed: {}",
+            lines.join(" | ")
+        ),
+        fix: "pass the repository's real signing key with --repo-key (the default is <mirror>/keys/microsoft.asc)".into(),
+    }
+}
+
 /// Waits while `holder` finds the lock held: reports every 10 s, gives up
 /// with exit 6 after `limit`.
 pub fn wait_while_locked(

@@ -170,13 +170,7 @@ fn classify(out: CommandOutput, cmd: &CommandSpec, repository_url: &str) -> Resu
     let all = format!("{}\n{}", out.stdout, out.stderr);
     let signature = signature_lines(&all);
     if !signature.is_empty() {
-        return Err(Error::Integrity {
-            message: format!(
-                "the repository {repository_url} could not be verified with the key edgeup installed: {}",
-                signature.join(" | ")
-            ),
-            fix: "pass the repository's real signing key with --repo-key (the default is <mirror>/keys/microsoft.asc)".into(),
-        });
+        return Err(super::unverified_repository(repository_url, &signature));
     }
     let unreachable = network_lines(&all);
     if !unreachable.is_empty() {
