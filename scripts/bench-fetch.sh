@@ -340,7 +340,7 @@ run_curls() {
 bench_bundle() {
     echo
     echo "== bundle: edgeup bundle ($bundle_platform, $bundle_release) vs one curl + sha256sum of the same files"
-    local repo=$cache/bundle-repo spec=() pkg mib version v server_b port_b i
+    local repo=$cache/bundle-repo spec=() pkg mib version server_b port_b i
     # The pinned versions, from edgeup's own plan (untimed).
     "$edgeup" plan --platform "$bundle_platform" --version "$bundle_release" --json >"$work/plan.json" ||
         die "edgeup plan --platform $bundle_platform failed"
@@ -358,9 +358,7 @@ for step in json.load(open(sys.argv[1]))["steps"]:
     done
     # The padded repository: made once, cached (make-repo.sh needs the sandbox tools).
     if [[ ! -e $repo/.edgeup-sandbox-repo || $(cat "$repo.pads" 2>/dev/null) != "${spec[*]}" ]]; then
-        for v in dpkg-deb apt-ftparchive gpg; do
-            command -v "$v" >/dev/null || ensure_debian_packages dpkg-dev apt-utils gnupg
-        done
+        ensure_debian_packages dpkg-dev apt-utils gnupg # make-repo.sh's dpkg-deb, apt-ftparchive, gpg
         start=$EPOCHREALTIME
         rm -f "$repo.pads"
         scripts/sandbox/make-repo.sh "$repo" "${spec[@]}" >"$work/make-repo.log" 2>&1 ||
